@@ -1,0 +1,3 @@
+module goheap.example/shapes
+
+go 1.19

@@ -1,0 +1,52 @@
+/*
+ * dump_int.h - the private layout of goheap_dump, shared by the reader
+ * (reader.c), the accessors (dump.c), span-tail detection (spans.c) and the
+ * consistency checks (verify.c). Nothing outside formats/godump includes it.
+ */
+#ifndef GOHEAP_GODUMP_DUMP_INT_H
+#define GOHEAP_GODUMP_DUMP_INT_H
+
+#include "goheap/dump.h"
+#include "util/diag.h"
+#include "util/input.h"
+#include "util/vec.h"
+
+struct goheap_dump {
+	input in;                       /* the bytes; every goheap_str points here */
+	goheap_params params;
+	bool have_params;
+	unsigned go_major, go_minor;    /* parsed from params.go_version */
+	goheap_record_stat stats[GOHEAP_TAG_COUNT];
+	uint64_t object_pointers;       /* fields listed by all objects */
+
+	VEC(goheap_object) objects;     /* sorted by address after reading */
+	VEC(goheap_goroutine) goroutines;
+	VEC(goheap_frame) frames;
+	VEC(goheap_segment) segments;
+	VEC(goheap_finalizer) finalizers;
+	VEC(goheap_type) types;         /* deduplicated by address */
+	VEC(goheap_itab) itabs;
+	VEC(goheap_osthread) osthreads;
+	VEC(goheap_otherroot) otherroots;
+	VEC(goheap_defer) defers;
+	VEC(goheap_panic) panics;
+	VEC(goheap_memprof) memprofs;
+	VEC(goheap_memprof_frame) memprof_frames;
+	VEC(goheap_allocsample) allocsamples;
+	goheap_memstats memstats;
+	bool have_memstats;
+
+	uint8_t *span_tail;             /* bitmap by object index, or NULL if none */
+	uint64_t span_tail_count, span_tail_bytes;
+};
+
+/* Decode the whole dump in dump->in; fills everything above (reader.c). */
+int godump_read(goheap_dump *dump, const goheap_open_opts *opts, goheap_diag *diag);
+
+/* Sort objects by address and check they are disjoint (dump.c). */
+int godump_index_objects(goheap_dump *dump, goheap_diag *diag);
+
+/* Find the span-tail slots (spans.c). */
+int godump_find_span_tails(goheap_dump *dump, goheap_diag *diag);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * cli.h - what the goheap commands share: exit codes, argument parsing,
+ * opening a dump with progress, and reporting errors (as text on stderr,
+ * and also as a JSON object on stdout under --json).
+ *
+ * Only src/cli prints or exits; the library reports through goheap_diag.
+ */
+#ifndef GOHEAP_CLI_CLI_H
+#define GOHEAP_CLI_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "goheap/dump.h"
+
+/* Exit codes (documented in goheap(1)). */
+enum {
+	EXIT_OK = 0,        /* success; for check: the dump is valid */
+	EXIT_BAD_INPUT = 1, /* the dump or binary is corrupt, truncated, not a dump, unsupported or mismatched */
+	EXIT_USAGE = 2,     /* bad command line */
+	EXIT_IO = 3         /* a file could not be read or written, or memory ran out */
+};
+
+/* Options every command takes, and its positional arguments. */
+typedef struct cli_args {
+	bool json;
+	bool quiet;
+	bool help;
+	int npos;
+	const char *pos[8];
+} cli_args;
+
+/*
+ * Parse argv[1..] of a command (argv[0] is its name). Accepts --json, -q /
+ * --quiet and -h / --help; anything else starting with '-' is a usage error.
+ * Returns 0, or EXIT_USAGE after printing why.
+ */
+int cli_parse(int argc, char **argv, cli_args *out);
+
+/* Open a dump with progress on stderr; on failure report and return the exit code. */
+int cli_open_dump(const cli_args *a, const char *path, goheap_dump **out);
+
+/* Report a library failure about `path`; returns the exit code it maps to. */
+int cli_fail(const cli_args *a, const char *path, int status, const goheap_diag *d);
+
+/* Print a usage error for cmd and return EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...);
+
+/* Flush stdout; if writing failed, report it and return EXIT_IO. */
+int cli_finish(int code);
+
+/* The exit code for a library status. */
+int cli_exit_code(int status);
+
+/* Commands. */
+int cmd_info(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+/* Print a command's help text (from the table in main.c); false if unknown. */
+bool cli_print_command_help(const char *name, FILE *out);
+
+#endif

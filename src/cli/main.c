@@ -1,0 +1,230 @@
+/*
+ * main.c - the goheap command: global options, the command table, help,
+ * and the helpers every command shares (cli.h).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/json.h"
+#include "cli/progress.h"
+
+typedef struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *synopsis;
+	const char *summary;
+	const char *details;
+} command;
+
+static const command commands[] = {
+	{ "info", cmd_info, "goheap info [--json] [-q] DUMP [BINARY]",
+	  "summarise a heap dump: Go version, records, objects, goroutines",
+	  "Prints the Go version, GOARCH, pointer size, byte order and heap range;\n"
+	  "the count and bytes of every record kind; the objects beside the\n"
+	  "memstats record's HeapObjects and HeapAlloc, with the difference\n"
+	  "explained (span-tail slots of Go 1.22+); goroutines by status; and\n"
+	  "finalizers. With BINARY, also checks that the ELF file matches the\n"
+	  "dump's pointer size, byte order and architecture, and that its .data\n"
+	  "and .bss sections match the dump's data and bss records.\n"
+	  "--json prints one JSON object with stable keys (see goheap(1)).\n" },
+	{ "check", cmd_check, "goheap check [--json] [-q] DUMP",
+	  "validate a whole heap dump",
+	  "Decodes every record, checking every length against the file, then\n"
+	  "cross-checks records (objects disjoint, aligned and inside the heap\n"
+	  "range; stack frames chained; finalizers naming objects). Prints one\n"
+	  "summary line and exits 0, or prints the first problem (byte offset,\n"
+	  "record, field) and exits 1.\n" },
+	{ "help", NULL, "goheap help [COMMAND]", "show help for goheap or one command", NULL },
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void print_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: goheap [--version] [--help] COMMAND [ARGS]\n"
+		"\n"
+		"Reads heap dumps written by Go's runtime/debug.WriteHeapDump.\n"
+		"\n"
+		"commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out,
+		"\n"
+		"common options:\n"
+		"  --json       machine-readable output (errors too)\n"
+		"  -q, --quiet  no progress on stderr\n"
+		"  -h, --help   help for the command\n"
+		"\n"
+		"A DUMP may be gzip-compressed. Exit status: 0 success, 1 invalid\n"
+		"input, 2 usage error, 3 input/output error. See goheap(1).\n");
+}
+
+bool cli_print_command_help(const char *name, FILE *out)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		const command *c = &commands[i];
+		if (strcmp(c->name, name) != 0)
+			continue;
+		fprintf(out, "usage: %s\n\n%s.\n", c->synopsis, c->summary);
+		if (c->details)
+			fprintf(out, "\n%s", c->details);
+		return true;
+	}
+	return false;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc < 2) {
+		print_usage(stdout);
+		return cli_finish(EXIT_OK);
+	}
+	if (!cli_print_command_help(argv[1], stdout))
+		return cli_usage("help", "unknown command '%s'", argv[1]);
+	return cli_finish(EXIT_OK);
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "goheap %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, cmd) == 0)
+			fprintf(stderr, "usage: %s\n", commands[i].synopsis);
+	return EXIT_USAGE;
+}
+
+int cli_parse(int argc, char **argv, cli_args *out)
+{
+	memset(out, 0, sizeof *out);
+	bool options_done = false;
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+		if (!options_done && s[0] == '-' && s[1] != '\0') {
+			if (strcmp(s, "--") == 0)
+				options_done = true;
+			else if (strcmp(s, "--json") == 0)
+				out->json = true;
+			else if (strcmp(s, "-q") == 0 || strcmp(s, "--quiet") == 0)
+				out->quiet = true;
+			else if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0)
+				out->help = true;
+			else
+				return cli_usage(argv[0], "unknown option '%s'", s);
+			continue;
+		}
+		if (out->npos == (int)(sizeof out->pos / sizeof out->pos[0]))
+			return cli_usage(argv[0], "too many arguments");
+		out->pos[out->npos++] = s;
+	}
+	return 0;
+}
+
+int cli_exit_code(int status)
+{
+	switch (status) {
+	case GOHEAP_OK: return EXIT_OK;
+	case GOHEAP_EIO: case GOHEAP_ENOMEM: return EXIT_IO;
+	case GOHEAP_EINVAL: return EXIT_USAGE;
+	default: return EXIT_BAD_INPUT;
+	}
+}
+
+int cli_fail(const cli_args *a, const char *path, int status, const goheap_diag *d)
+{
+	char where[160] = "";
+	if (d && d->offset != GOHEAP_NO_OFFSET) {
+		int n = snprintf(where, sizeof where, "offset %llu (0x%llx)",
+				 (unsigned long long)d->offset, (unsigned long long)d->offset);
+		if (d->record && n > 0 && (size_t)n < sizeof where)
+			n += snprintf(where + n, sizeof where - (size_t)n, ", record '%s'", d->record);
+		if (d->field && n > 0 && (size_t)n < sizeof where)
+			snprintf(where + n, sizeof where - (size_t)n, ", field '%s'", d->field);
+	}
+	const char *msg = d && d->msg[0] ? d->msg : goheap_strerror(status);
+	fprintf(stderr, "goheap: error: %s: %s%s%s\n", path, where, where[0] ? ": " : "", msg);
+	if (a && a->json) {
+		json j;
+		json_init(&j, stdout);
+		json_object_begin(&j, NULL);
+		json_object_begin(&j, "error");
+		json_str(&j, "file", path);
+		json_str(&j, "status", goheap_strerror(status));
+		json_i64(&j, "code", status);
+		if (d && d->offset != GOHEAP_NO_OFFSET)
+			json_u64(&j, "offset", d->offset);
+		else
+			json_null(&j, "offset");
+		if (d && d->record)
+			json_str(&j, "record", d->record);
+		else
+			json_null(&j, "record");
+		if (d && d->field)
+			json_str(&j, "field", d->field);
+		else
+			json_null(&j, "field");
+		json_str(&j, "message", msg);
+		json_object_end(&j);
+		json_object_end(&j);
+		json_finish(&j);
+	}
+	return cli_finish(cli_exit_code(status));
+}
+
+int cli_open_dump(const cli_args *a, const char *path, goheap_dump **out)
+{
+	progress pr;
+	progress_init(&pr, "reading dump", a->quiet);
+	goheap_open_opts opts = GOHEAP_OPEN_OPTS_INIT;
+	opts.progress = progress_update;
+	opts.progress_ctx = &pr;
+	goheap_diag d;
+	int rc = goheap_dump_open(out, path, &opts, &d);
+	progress_done(&pr);
+	if (rc)
+		return cli_fail(a, path, rc, &d);
+	return EXIT_OK;
+}
+
+int cli_finish(int code)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "goheap: error: cannot write output: %s\n", strerror(errno));
+		return EXIT_IO;
+	}
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		print_usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+		print_usage(stdout);
+		return cli_finish(EXIT_OK);
+	}
+	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+		printf("goheap %s\n", goheap_version());
+		return cli_finish(EXIT_OK);
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(commands[i].name, name) != 0)
+			continue;
+		if (!commands[i].fn)
+			return cmd_help(argc - 1, argv + 1);
+		return commands[i].fn(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "goheap: '%s' is not a goheap command; see 'goheap --help'\n", name);
+	return EXIT_USAGE;
+}
