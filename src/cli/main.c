@@ -83,6 +83,8 @@ static int cmd_help(int argc, char **argv)
 		print_usage(stdout);
 		return cli_finish(EXIT_OK);
 	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+		argv[1] = "help";
 	if (!cli_print_command_help(argv[1], stdout))
 		return cli_usage("help", "unknown command '%s'", argv[1]);
 	return cli_finish(EXIT_OK);
