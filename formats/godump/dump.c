@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "formats/godump/dump_int.h"
+#include "util/cursor.h"
 
 /* ---- sorting objects by address ---------------------------------------- */
 
@@ -111,6 +112,8 @@ static void sort_objects(goheap_object *v, size_t n)
 	}
 }
 
+static int check_disjoint(const goheap_dump *dp, goheap_diag *diag);
+
 int godump_index_objects(goheap_dump *dp, goheap_diag *diag)
 {
 	goheap_object *v = dp->objects.v;
@@ -120,6 +123,14 @@ int godump_index_objects(goheap_dump *dp, goheap_diag *diag)
 		sorted = v[i - 1].addr <= v[i].addr;
 	if (!sorted)
 		sort_objects(v, n);
+	return check_disjoint(dp, diag);
+}
+
+/* Sorted objects must not overlap: find_object relies on it. */
+static int check_disjoint(const goheap_dump *dp, goheap_diag *diag)
+{
+	const goheap_object *v = dp->objects.v;
+	size_t n = dp->objects.n;
 	for (size_t i = 1; i < n; i++) {
 		if (v[i].addr - v[i - 1].addr < v[i - 1].size)
 			return diag_set(diag, GOHEAP_ECORRUPT, v[i].contents_off, "object", "addr",
@@ -130,6 +141,119 @@ int godump_index_objects(goheap_dump *dp, goheap_diag *diag)
 	return GOHEAP_OK;
 }
 
+/* Heapsort runs by first address: in place, and runs are few. */
+static void sort_runs(godump_run *v, size_t n)
+{
+	for (size_t k = n / 2; k-- > 0;) {
+		for (size_t root = k;;) {
+			size_t child = 2 * root + 1;
+			if (child >= n)
+				break;
+			if (child + 1 < n && v[child + 1].first > v[child].first)
+				child++;
+			if (v[root].first >= v[child].first)
+				break;
+			godump_run t = v[root]; v[root] = v[child]; v[child] = t;
+			root = child;
+		}
+	}
+	for (size_t end = n; end > 1; end--) {
+		godump_run t = v[0]; v[0] = v[end - 1]; v[end - 1] = t;
+		for (size_t root = 0;;) {
+			size_t child = 2 * root + 1;
+			if (child >= end - 1)
+				break;
+			if (child + 1 < end - 1 && v[child + 1].first > v[child].first)
+				child++;
+			if (v[root].first >= v[child].first)
+				break;
+			t = v[root]; v[root] = v[child]; v[child] = t;
+			root = child;
+		}
+	}
+}
+
+/*
+ * Skip a field list the first pass validated: kinds are single bytes, each
+ * followed by an offset varint, and 0 ends the list. Bounded by end anyway.
+ */
+static const uint8_t *skip_fields(const uint8_t *p, const uint8_t *end)
+{
+	while (p < end && *p++ != 0)
+		while (p < end && (*p++ & 0x80))
+			;
+	return p;
+}
+
+/*
+ * Decode the count object records of a run into out[0..count), which is
+ * objects[base..]; set the has-pointers bit of each in dp->span_tail.
+ */
+static int decode_run(goheap_dump *dp, const godump_run *r, size_t base, goheap_diag *diag)
+{
+	cursor c;
+	goheap_object *out = dp->objects.v + base;
+	cursor_init(&c, dp->in.data, dp->in.len, diag);
+	c.p = dp->in.data + r->file_off;
+	c.record = "object";
+	for (uint64_t i = 0; i < r->count; i++) {
+		uint64_t tag;
+		int rc = cursor_uvarint(&c, &tag, "tag");
+		if (!rc)
+			rc = cursor_uvarint(&c, &out[i].addr, "addr");
+		if (!rc)
+			rc = cursor_range(&c, &out[i].contents_off, &out[i].size, "contents");
+		if (rc)
+			return rc;
+		if (c.p < c.end && *c.p != 0) {
+			size_t k = base + (size_t)i;
+			dp->span_tail[k / 8] |= (uint8_t)(1u << (k % 8));
+		}
+		c.p = skip_fields(c.p, c.end);
+	}
+	return GOHEAP_OK;
+}
+
+int godump_place_objects(goheap_dump *dp, goheap_diag *diag)
+{
+	size_t n = (size_t)dp->nobjects, bytes;
+	if (dp->nobjects > UINT32_MAX - 1)
+		return diag_set(diag, GOHEAP_ETOOBIG, GOHEAP_NO_OFFSET, "object", NULL,
+				"%llu objects: goheap indexes at most 2^32-1", (unsigned long long)dp->nobjects);
+	if (mul_overflows(n ? n : 1, sizeof(goheap_object), &bytes) ||
+	    !(dp->objects.v = malloc(bytes)))
+		return diag_set(diag, GOHEAP_ENOMEM, GOHEAP_NO_OFFSET, NULL, NULL,
+				"out of memory for %zu objects", n);
+	dp->objects.alloc = n;
+	/* Has-pointers bits for spans.c, which turns them into span-tail bits. */
+	if (!(dp->span_tail = calloc(n / 8 + 1, 1)))
+		return diag_set(diag, GOHEAP_ENOMEM, GOHEAP_NO_OFFSET, NULL, NULL, "out of memory");
+	godump_run *runs = dp->runs.v;
+	size_t nruns = dp->runs.n;
+	sort_runs(runs, nruns);
+	bool disjoint = true;
+	for (size_t i = 1; i < nruns && disjoint; i++)
+		disjoint = runs[i - 1].end <= runs[i].first;
+	size_t at = 0;
+	for (size_t i = 0; i < nruns; i++) {
+		int rc = decode_run(dp, &runs[i], at, diag);
+		if (rc)
+			return rc;
+		at += (size_t)runs[i].count;
+	}
+	dp->objects.n = at;
+	VEC_FREE(dp->runs);
+	if (disjoint)
+		return check_disjoint(dp, diag);
+	/*
+	 * Interleaved runs (never written by the runtime) need a real sort,
+	 * which moves objects away from their has-pointers bits.
+	 */
+	free(dp->span_tail);
+	dp->span_tail = NULL;
+	return godump_index_objects(dp, diag);
+}
+
 /* ---- open / free -------------------------------------------------------- */
 
 static int finish_open(goheap_dump *dp, goheap_dump **out, const goheap_open_opts *opts,
@@ -137,7 +261,7 @@ static int finish_open(goheap_dump *dp, goheap_dump **out, const goheap_open_opt
 {
 	int rc = godump_read(dp, opts, diag);
 	if (!rc)
-		rc = godump_index_objects(dp, diag);
+		rc = godump_place_objects(dp, diag);
 	if (!rc)
 		rc = godump_find_span_tails(dp, diag);
 	if (rc) {
@@ -198,6 +322,7 @@ void goheap_dump_free(goheap_dump *dp)
 	if (!dp)
 		return;
 	VEC_FREE(dp->objects);
+	VEC_FREE(dp->runs);
 	VEC_FREE(dp->goroutines);
 	VEC_FREE(dp->frames);
 	VEC_FREE(dp->segments);

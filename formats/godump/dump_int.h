@@ -11,6 +11,19 @@
 #include "util/input.h"
 #include "util/vec.h"
 
+/*
+ * A run: consecutive object records at ascending addresses that either
+ * abut or stay within one 8 KiB page (runtime.dumpobjs writes a span's
+ * objects in address order, and a page belongs to one span). Runs of a
+ * runtime-written dump are disjoint, so sorting runs sorts the heap.
+ */
+typedef struct godump_run {
+	uint64_t first;      /* address of the first object */
+	uint64_t end;        /* end of the last object */
+	uint64_t file_off;   /* offset of the first record */
+	uint64_t count;      /* objects in the run */
+} godump_run;
+
 struct goheap_dump {
 	input in;                       /* the bytes; every goheap_str points here */
 	goheap_params params;
@@ -20,6 +33,9 @@ struct goheap_dump {
 	uint64_t object_pointers;       /* fields listed by all objects */
 
 	VEC(goheap_object) objects;     /* sorted by address after reading */
+	VEC(godump_run) runs;           /* object runs found by the first pass */
+	uint64_t nobjects;              /* object records seen by the first pass */
+	bool prev_was_object;           /* the record before this one was an object */
 	VEC(goheap_goroutine) goroutines;
 	VEC(goheap_frame) frames;
 	VEC(goheap_segment) segments;
@@ -42,6 +58,12 @@ struct goheap_dump {
 
 /* Decode the whole dump in dump->in; fills everything above (reader.c). */
 int godump_read(goheap_dump *dump, const goheap_open_opts *opts, goheap_diag *diag);
+
+/*
+ * Second pass: decode the objects of every run straight into their sorted
+ * place, then check they are disjoint (dump.c).
+ */
+int godump_place_objects(goheap_dump *dump, goheap_diag *diag);
 
 /* Sort objects by address and check they are disjoint (dump.c). */
 int godump_index_objects(goheap_dump *dump, goheap_diag *diag);

@@ -89,7 +89,7 @@ static int read_header(cursor *c)
 		return diag_set(c->diag, GOHEAP_EUNSUPPORTED, 0, "header", NULL,
 				"unsupported dump format: header 'go1.%c heap dump'", p[4]);
 	}
-	if (n < HEADER_LEN && memcmp(p, header, n) == 0)
+	if (n > 0 && n < HEADER_LEN && memcmp(p, header, n) == 0)
 		return diag_set(c->diag, GOHEAP_ECORRUPT, n, "header", NULL,
 				"truncated: the file ends inside the 16-byte header");
 	return diag_set(c->diag, GOHEAP_ENOTDUMP, 0, "header", NULL,
@@ -105,11 +105,12 @@ static int read_fields(cursor *c, uint64_t len, uint32_t ptr_size, uint32_t *cou
 	uint32_t n = 0;
 	for (;;) {
 		uint64_t kind, off;
+		const uint8_t *kind_at = c->p;
 		RD(cursor_uvarint(c, &kind, "field kind"));
 		if (kind == 0)
 			break;
 		if (kind > 3) {
-			c->p--;
+			c->p = kind_at;
 			return cursor_fail(c, "field kind", "field kind %llu is not 1 (ptr), 2 (iface) or 3 (eface)",
 					   (unsigned long long)kind);
 		}
@@ -190,7 +191,7 @@ static int check_addr(cursor *c, const goheap_dump *dp, const uint8_t *at, uint6
 	return GOHEAP_OK;
 }
 
-static int read_object(cursor *c, goheap_dump *dp)
+static int read_object(cursor *c, goheap_dump *dp, const uint8_t *record_start)
 {
 	uint64_t addr, off, len;
 	uint32_t nptr;
@@ -206,12 +207,26 @@ static int read_object(cursor *c, goheap_dump *dp)
 				   (unsigned long long)addr, (unsigned long long)len);
 	}
 	RD(read_fields(c, len, dp->params.ptr_size, &nptr));
-	goheap_object *o;
-	PUSH(dp->objects, o);
-	o->addr = addr;
-	o->contents_off = off;
-	o->size = len;
 	dp->object_pointers += nptr;
+	dp->nobjects++;
+	/* Only note the run here; the second pass (dump.c) places objects. */
+	godump_run *r = dp->runs.n ? &dp->runs.v[dp->runs.n - 1] : NULL;
+	/*
+	 * A run grows while objects follow each other exactly, or stay in the
+	 * 8 KiB page where the run ends (a page belongs to one span), so that
+	 * no other run can start inside it.
+	 */
+	if (r && dp->prev_was_object && addr >= r->end &&
+	    (addr == r->end || addr >> 13 == (r->end - 1) >> 13)) {
+		r->end = addr + len;
+		r->count++;
+		return GOHEAP_OK;
+	}
+	PUSH(dp->runs, r);
+	r->first = addr;
+	r->end = addr + len;
+	r->file_off = (uint64_t)(record_start - c->base);
+	r->count = 1;
 	return GOHEAP_OK;
 }
 
@@ -482,7 +497,7 @@ int godump_read(goheap_dump *dp, const goheap_open_opts *opts, goheap_diag *diag
 		switch (tag) {
 		case GOHEAP_TAG_EOF:
 			break;
-		case GOHEAP_TAG_OBJECT: RD(read_object(c, dp)); break;
+		case GOHEAP_TAG_OBJECT: RD(read_object(c, dp, start)); break;
 		case GOHEAP_TAG_TYPE: RD(read_type(c, dp)); break;
 		case GOHEAP_TAG_GOROUTINE: RD(read_goroutine(c, dp)); break;
 		case GOHEAP_TAG_STACKFRAME: RD(read_frame(c, dp)); break;
@@ -495,6 +510,7 @@ int godump_read(goheap_dump *dp, const goheap_open_opts *opts, goheap_diag *diag
 		case GOHEAP_TAG_MEMPROF: RD(read_memprof(c, dp)); break;
 		default: RD(read_plain(c, dp, (unsigned)tag)); break;
 		}
+		dp->prev_was_object = tag == GOHEAP_TAG_OBJECT;
 		dp->stats[tag].count++;
 		dp->stats[tag].bytes += (uint64_t)(c->p - start);
 		if (tag == GOHEAP_TAG_EOF)

@@ -32,10 +32,25 @@
 #define PAGE_SIZE 8192u
 #define INLINE_MARK_BITS 128u
 
-static bool object_has_pointers(const goheap_dump *dp, const goheap_object *o)
+/*
+ * Whether object k lists pointer fields: from the has-pointers bits the
+ * second pass left in dp->span_tail, or else from its field list.
+ */
+static bool has_pointers(const goheap_dump *dp, bool bits, size_t k)
 {
+	if (bits)
+		return (dp->span_tail[k / 8] >> (k % 8)) & 1;
+	const goheap_object *o = &dp->objects.v[k];
 	const uint8_t *fl = dp->in.data + o->contents_off + o->size;
 	return fl < dp->in.data + dp->in.len && *fl != 0;
+}
+
+static void set_bit(uint8_t *map, size_t k, bool on)
+{
+	if (on)
+		map[k / 8] |= (uint8_t)(1u << (k % 8));
+	else
+		map[k / 8] &= (uint8_t)~(1u << (k % 8));
 }
 
 /* Number of allocatable slots of an elemsize span, per the rules above. */
@@ -52,13 +67,23 @@ static uint64_t span_nelems(const goheap_dump *dp, uint64_t elemsize, bool scan)
 	return (PAGE_SIZE - reserve) / elemsize;
 }
 
+/*
+ * Replace has-pointers bits by span-tail bits, one page at a time: a
+ * page's has-pointers bits are all read before its tail bits are written.
+ */
 int godump_find_span_tails(goheap_dump *dp, goheap_diag *diag)
 {
-	(void)diag;
-	if (dp->go_major != 1 || dp->go_minor < 22)
-		return GOHEAP_OK;
 	const goheap_object *v = dp->objects.v;
 	size_t n = dp->objects.n;
+	bool bits = dp->span_tail != NULL;
+	bool versioned = dp->go_major == 1 && dp->go_minor >= 22;
+	if (!versioned) {
+		free(dp->span_tail);
+		dp->span_tail = NULL;
+		return GOHEAP_OK;
+	}
+	if (!bits && !(dp->span_tail = calloc(n / 8 + 1, 1)))
+		return diag_set(diag, GOHEAP_ENOMEM, GOHEAP_NO_OFFSET, NULL, NULL, "out of memory");
 	uint64_t heap_bits_max = (uint64_t)dp->params.ptr_size * dp->params.ptr_size * 8;
 	size_t i = 0;
 	while (i < n) {
@@ -67,31 +92,26 @@ int godump_find_span_tails(goheap_dump *dp, goheap_diag *diag)
 		size_t j = i;
 		bool any_ptr = false, same_size = true;
 		while (j < n && (v[j].addr & ~(uint64_t)(PAGE_SIZE - 1)) == page) {
-			any_ptr |= object_has_pointers(dp, &v[j]);
+			any_ptr |= has_pointers(dp, bits, j);
 			same_size &= v[j].size == elemsize;
 			j++;
 		}
+		uint64_t nelems = UINT64_MAX;
 		if (elemsize <= heap_bits_max && same_size) {
 			uint64_t nel_scan = span_nelems(dp, elemsize, true);
 			uint64_t nel_noscan = span_nelems(dp, elemsize, false);
-			uint64_t total_slots = PAGE_SIZE / elemsize;
 			bool scan = any_ptr;
 			if (!scan && nel_scan < nel_noscan) {
 				/* All slots past nel_scan, and nothing else? */
 				uint64_t first = (v[i].addr - page) / elemsize;
-				scan = first == nel_scan && (uint64_t)(j - i) == total_slots - nel_scan;
+				scan = first == nel_scan && (uint64_t)(j - i) == PAGE_SIZE / elemsize - nel_scan;
 			}
-			uint64_t nelems = scan ? nel_scan : nel_noscan;
-			for (size_t k = i; k < j; k++) {
-				if ((v[k].addr - page) / elemsize < nelems)
-					continue;
-				if (!dp->span_tail) {
-					dp->span_tail = calloc((n + 7) / 8, 1);
-					if (!dp->span_tail)
-						return diag_set(diag, GOHEAP_ENOMEM, GOHEAP_NO_OFFSET, NULL, NULL,
-								"out of memory");
-				}
-				dp->span_tail[k / 8] |= (uint8_t)(1u << (k % 8));
+			nelems = scan ? nel_scan : nel_noscan;
+		}
+		for (size_t k = i; k < j; k++) {
+			bool tail = (v[k].addr - page) / elemsize >= nelems;
+			set_bit(dp->span_tail, k, tail);
+			if (tail) {
 				dp->span_tail_count++;
 				dp->span_tail_bytes += v[k].size;
 			}

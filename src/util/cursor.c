@@ -38,11 +38,12 @@ int cursor_uvarint_slow(cursor *c, uint64_t *out, const char *field)
 int cursor_bool(cursor *c, bool *out, const char *field)
 {
 	uint64_t v;
+	const uint8_t *start = c->p;
 	int rc = cursor_uvarint(c, &v, field);
 	if (rc)
 		return rc;
 	if (v > 1) {
-		c->p--; /* a one-byte varint: point at it */
+		c->p = start; /* the varint may be longer than one byte */
 		return cursor_fail(c, field, "bool is %llu, not 0 or 1", (unsigned long long)v);
 	}
 	*out = v != 0;

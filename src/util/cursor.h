@@ -53,13 +53,25 @@ int cursor_fail(cursor *c, const char *field, const char *fmt, ...) GOHEAP_PRINT
 /* Slow path of cursor_uvarint: multi-byte values and errors. */
 int cursor_uvarint_slow(cursor *c, uint64_t *out, const char *field);
 
-/* Read an unsigned varint. */
+/*
+ * Read an unsigned varint. With 10 or more bytes left no per-byte bounds
+ * check is needed; malformed or short input takes the slow path, which
+ * reports it.
+ */
 static inline int cursor_uvarint(cursor *c, uint64_t *out, const char *field)
 {
-	if (c->p < c->end && c->p[0] < 0x80) {
-		*out = c->p[0];
-		c->p++;
-		return GOHEAP_OK;
+	const uint8_t *p = c->p;
+	if (c->end - p >= 10) {
+		uint64_t v = 0;
+		for (unsigned i = 0; i < 9; i++) {
+			uint8_t b = p[i];
+			v |= (uint64_t)(b & 0x7f) << (7 * i);
+			if (b < 0x80) {
+				*out = v;
+				c->p = p + i + 1;
+				return GOHEAP_OK;
+			}
+		}
 	}
 	return cursor_uvarint_slow(c, out, field);
 }

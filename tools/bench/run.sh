@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# run.sh [OBJECTS]: make the benchmark dump if it is missing (make-bigdump.sh),
+# build goheap with optimisation, then measure the reader on the page-cached
+# dump (bench_reader) and the whole `goheap check` command (wall time and
+# peak RSS from /usr/bin/time when present).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+OUT=$ROOT/build/bench
+OBJECTS=${1:-5000000}
+[ -f "$OUT/bigheap.dump" ] || "$ROOT/tools/bench/make-bigdump.sh" "$OUT" "$OBJECTS"
+cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release -DGOHEAP_BUILD_BENCH=ON \
+	-DGOHEAP_BUILD_TESTS=OFF >/dev/null
+cmake --build "$ROOT/build-bench" -j"$(nproc)" >/dev/null
+cat "$OUT/bigheap.dump" >/dev/null   # page-cache the dump
+echo "== reader (goheap_dump_open), best of 5"
+"$ROOT/build-bench/tools/bench/bench_reader" "$OUT/bigheap.dump" 5
+echo "== goheap check"
+if [ -x /usr/bin/time ]; then
+	/usr/bin/time -f "wall_seconds %e\nmax_rss_kb %M" "$ROOT/build-bench/goheap" check -q "$OUT/bigheap.dump"
+else
+	time "$ROOT/build-bench/goheap" check -q "$OUT/bigheap.dump"
+fi
