@@ -174,14 +174,23 @@ static void sort_runs(godump_run *v, size_t n)
 }
 
 /*
- * Skip a field list the first pass validated: kinds are single bytes, each
- * followed by an offset varint, and 0 ends the list. Bounded by end anyway.
+ * Skip a field list the first pass validated: kind varints, each but the
+ * last followed by an offset varint; kind 0 ends the list. A kind may be a
+ * padded varint ("80 00" is 0, "81 00" is 1): the first pass accepts those,
+ * so a kind is zero when all its 7-bit groups are. Bounded by end anyway.
  */
 static const uint8_t *skip_fields(const uint8_t *p, const uint8_t *end)
 {
-	while (p < end && *p++ != 0)
+	while (p < end) {
+		uint8_t b, bits = 0;
+		do
+			bits |= (b = *p++) & 0x7f;
+		while ((b & 0x80) && p < end);
+		if (!bits)
+			break;
 		while (p < end && (*p++ & 0x80))
 			;
+	}
 	return p;
 }
 
@@ -205,7 +214,7 @@ static int decode_run(goheap_dump *dp, const godump_run *r, size_t base, goheap_
 			rc = cursor_range(&c, &out[i].contents_off, &out[i].size, "contents");
 		if (rc)
 			return rc;
-		if (c.p < c.end && *c.p != 0) {
+		if (godump_fields_any(c.p, c.end)) {
 			size_t k = base + (size_t)i;
 			dp->span_tail[k / 8] |= (uint8_t)(1u << (k % 8));
 		}

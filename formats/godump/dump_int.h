@@ -71,4 +71,21 @@ int godump_index_objects(goheap_dump *dump, goheap_diag *diag);
 /* Find the span-tail slots (spans.c). */
 int godump_find_span_tails(goheap_dump *dump, goheap_diag *diag);
 
+/*
+ * Does the (validated) field list at p list any pointer, i.e. is its first
+ * kind non-zero? A kind may be a padded varint ("80 00" is 0), which the
+ * first pass accepts, so test all its 7-bit groups, not its first byte.
+ */
+static inline bool godump_fields_any(const uint8_t *p, const uint8_t *end)
+{
+	uint8_t bits = 0;
+	while (p < end) {
+		uint8_t b = *p++;
+		bits |= b & 0x7f;
+		if (!(b & 0x80))
+			break;
+	}
+	return bits != 0;
+}
+
 #endif

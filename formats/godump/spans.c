@@ -42,7 +42,7 @@ static bool has_pointers(const goheap_dump *dp, bool bits, size_t k)
 		return (dp->span_tail[k / 8] >> (k % 8)) & 1;
 	const goheap_object *o = &dp->objects.v[k];
 	const uint8_t *fl = dp->in.data + o->contents_off + o->size;
-	return fl < dp->in.data + dp->in.len && *fl != 0;
+	return godump_fields_any(fl, dp->in.data + dp->in.len);
 }
 
 static void set_bit(uint8_t *map, size_t k, bool on)

@@ -44,7 +44,7 @@ int cli_open_dump(const cli_args *a, const char *path, goheap_dump **out);
 int cli_fail(const cli_args *a, const char *path, int status, const goheap_diag *d);
 
 /* Print a usage error for cmd and return EXIT_USAGE. */
-int cli_usage(const char *cmd, const char *fmt, ...);
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Flush stdout; if writing failed, report it and return EXIT_IO. */
 int cli_finish(int code);

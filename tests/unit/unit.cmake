@@ -1,0 +1,50 @@
+# Unit tests of the library's modules. Included from tests/CMakeLists.txt,
+# which sets GOHEAP_DUMPS_DIR. Every test is a plain C program using
+# tests/unit/check.h; ctest runs it and a non-zero exit is a failure.
+set(GOHEAP_UNIT_DIR ${CMAKE_CURRENT_LIST_DIR})
+
+# Helpers shared by the unit tests and by tests/fuzz: file reading, a
+# seeded RNG, and the independent record walker.
+add_library(goheap_testutil STATIC
+  ${GOHEAP_UNIT_DIR}/testutil.c
+  ${GOHEAP_UNIT_DIR}/walker.c)
+target_include_directories(goheap_testutil PUBLIC ${GOHEAP_UNIT_DIR})
+target_compile_options(goheap_testutil PRIVATE ${GOHEAP_WARNINGS})
+target_link_libraries(goheap_testutil PUBLIC ZLIB::ZLIB)
+
+# goheap_unit_test(name source...) - a test program that may include the
+# library's private headers ("util/cursor.h", "formats/godump/...").
+function(goheap_unit_test name)
+  add_executable(${name} ${ARGN})
+  target_include_directories(${name} PRIVATE
+    ${GOHEAP_UNIT_DIR} ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR})
+  target_compile_options(${name} PRIVATE ${GOHEAP_WARNINGS})
+  target_link_libraries(${name} PRIVATE goheap_testutil goheap_lib)
+endfunction()
+
+# The real dumps, found at configure time (re-globbed when dumps/ changes).
+file(GLOB GOHEAP_REAL_DUMPS CONFIGURE_DEPENDS ${GOHEAP_DUMPS_DIR}/*.dump.gz)
+list(SORT GOHEAP_REAL_DUMPS)
+if(NOT GOHEAP_REAL_DUMPS)
+  message(STATUS "goheap tests: no *.dump.gz in ${GOHEAP_DUMPS_DIR}; real-dump tests skipped")
+endif()
+
+goheap_unit_test(test_cursor ${GOHEAP_UNIT_DIR}/test_cursor.c)
+add_test(NAME unit_cursor COMMAND test_cursor)
+# vec_reserve is asked for impossible sizes on purpose: under ASan a failed
+# huge allocation must return NULL, as it does without ASan.
+set_tests_properties(unit_cursor PROPERTIES ENVIRONMENT ASAN_OPTIONS=allocator_may_return_null=1)
+
+goheap_unit_test(test_sort ${GOHEAP_UNIT_DIR}/test_sort.c)
+add_test(NAME unit_sort COMMAND test_sort)
+
+goheap_unit_test(test_dump ${GOHEAP_UNIT_DIR}/test_dump.c)
+add_test(NAME unit_dump_errors COMMAND test_dump)
+foreach(dump ${GOHEAP_REAL_DUMPS})
+  get_filename_component(dump_name ${dump} NAME)
+  string(REGEX REPLACE "\\.dump\\.gz$" "" dump_name ${dump_name})
+  add_test(NAME unit_dump_${dump_name} COMMAND test_dump ${dump})
+  set_tests_properties(unit_dump_${dump_name} PROPERTIES LABELS "unit;real-dump")
+endforeach()
+
+set_tests_properties(unit_cursor unit_sort unit_dump_errors PROPERTIES LABELS unit)
