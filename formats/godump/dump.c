@@ -1,10 +1,10 @@
 /*
  * dump.c - opening and freeing a dump, the object index and the accessors.
  *
- * The object index is the objects array itself, sorted by address in place
- * (introsort: no scratch memory, no recursion), so a containing-object
- * lookup is one binary search and costs no memory beyond the 24 bytes each
- * object already takes.
+ * Objects are read in two passes. The first (reader.c) validates every
+ * record and notes runs of objects in address order; the second decodes
+ * each run straight into its sorted place in the object table
+ * (objects.h), allocated once at the exact count: no sort, no regrowth.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,131 +12,25 @@
 #include "formats/godump/dump_int.h"
 #include "util/cursor.h"
 
-/* ---- sorting objects by address ---------------------------------------- */
-
-static inline void swap_obj(goheap_object *a, goheap_object *b)
-{
-	goheap_object t = *a;
-	*a = *b;
-	*b = t;
-}
-
-static void insertion_sort(goheap_object *v, size_t n)
-{
-	for (size_t i = 1; i < n; i++) {
-		goheap_object x = v[i];
-		size_t j = i;
-		while (j > 0 && v[j - 1].addr > x.addr) {
-			v[j] = v[j - 1];
-			j--;
-		}
-		v[j] = x;
-	}
-}
-
-static void sift_down(goheap_object *v, size_t root, size_t n)
-{
-	for (;;) {
-		size_t child = 2 * root + 1;
-		if (child >= n)
-			return;
-		if (child + 1 < n && v[child + 1].addr > v[child].addr)
-			child++;
-		if (v[root].addr >= v[child].addr)
-			return;
-		swap_obj(&v[root], &v[child]);
-		root = child;
-	}
-}
-
-static void heap_sort(goheap_object *v, size_t n)
-{
-	for (size_t i = n / 2; i > 0; i--)
-		sift_down(v, i - 1, n);
-	for (size_t i = n; i > 1; i--) {
-		swap_obj(&v[0], &v[i - 1]);
-		sift_down(v, 0, i - 1);
-	}
-}
-
-/*
- * Introsort with an explicit stack: quicksort on median-of-three pivots,
- * the smaller side pushed (so the stack stays O(log n)), heapsort when a
- * range has been split too often, insertion sort for short ranges.
- */
-static void sort_objects(goheap_object *v, size_t n)
-{
-	struct range { size_t lo, n; unsigned budget; } stack[128];
-	size_t sp = 0;
-	unsigned budget = 2;
-	for (size_t m = n; m > 1; m >>= 1)
-		budget += 2;
-	stack[sp++] = (struct range){ 0, n, budget };
-	while (sp) {
-		struct range r = stack[--sp];
-		while (r.n > 16) {
-			goheap_object *a = v + r.lo;
-			if (r.budget-- == 0) {
-				heap_sort(a, r.n);
-				r.n = 0;
-				break;
-			}
-			size_t mid = r.n / 2, last = r.n - 1;
-			if (a[mid].addr < a[0].addr) swap_obj(&a[mid], &a[0]);
-			if (a[last].addr < a[0].addr) swap_obj(&a[last], &a[0]);
-			if (a[last].addr < a[mid].addr) swap_obj(&a[last], &a[mid]);
-			uint64_t pivot = a[mid].addr;
-			size_t i = 0, j = last;
-			for (;;) {
-				while (a[i].addr < pivot) i++;
-				while (a[j].addr > pivot) j--;
-				if (i >= j)
-					break;
-				swap_obj(&a[i], &a[j]);
-				i++;
-				j--;
-			}
-			/* [0, j] <= pivot <= [j+1, n) */
-			size_t left_n = j + 1, right_lo = r.lo + j + 1, right_n = r.n - (j + 1);
-			if (left_n < right_n) {
-				stack[sp++] = (struct range){ right_lo, right_n, r.budget };
-				r.n = left_n;
-			} else {
-				stack[sp++] = (struct range){ r.lo, left_n, r.budget };
-				r.lo = right_lo;
-				r.n = right_n;
-			}
-		}
-		if (r.n > 1)
-			insertion_sort(v + r.lo, r.n);
-	}
-}
-
 static int check_disjoint(const goheap_dump *dp, goheap_diag *diag);
 
 int godump_index_objects(goheap_dump *dp, goheap_diag *diag)
 {
-	goheap_object *v = dp->objects.v;
-	size_t n = dp->objects.n;
-	bool sorted = true;
-	for (size_t i = 1; i < n && sorted; i++)
-		sorted = v[i - 1].addr <= v[i].addr;
-	if (!sorted)
-		sort_objects(v, n);
+	objects_sort(&dp->obj);
 	return check_disjoint(dp, diag);
 }
 
 /* Sorted objects must not overlap: find_object relies on it. */
 static int check_disjoint(const goheap_dump *dp, goheap_diag *diag)
 {
-	const goheap_object *v = dp->objects.v;
-	size_t n = dp->objects.n;
-	for (size_t i = 1; i < n; i++) {
-		if (v[i].addr - v[i - 1].addr < v[i - 1].size)
-			return diag_set(diag, GOHEAP_ECORRUPT, v[i].contents_off, "object", "addr",
+	const objects *t = &dp->obj;
+	for (size_t i = 1; i < t->n; i++) {
+		uint64_t prev = objects_size(t, i - 1);
+		if (t->addr[i] - t->addr[i - 1] < prev)
+			return diag_set(diag, GOHEAP_ECORRUPT, t->off[i], "object", "addr",
 					"objects overlap: 0x%llx (%llu bytes) and 0x%llx",
-					(unsigned long long)v[i - 1].addr, (unsigned long long)v[i - 1].size,
-					(unsigned long long)v[i].addr);
+					(unsigned long long)t->addr[i - 1], (unsigned long long)prev,
+					(unsigned long long)t->addr[i]);
 	}
 	return GOHEAP_OK;
 }
@@ -195,29 +89,29 @@ static const uint8_t *skip_fields(const uint8_t *p, const uint8_t *end)
 }
 
 /*
- * Decode the count object records of a run into out[0..count), which is
- * objects[base..]; set the has-pointers bit of each in dp->span_tail.
+ * Decode the count object records of a run into objects [base, base+count),
+ * and set the has-pointers bit of each in dp->span_tail.
  */
 static int decode_run(goheap_dump *dp, const godump_run *r, size_t base, goheap_diag *diag)
 {
 	cursor c;
-	goheap_object *out = dp->objects.v + base;
 	cursor_init(&c, dp->in.data, dp->in.len, diag);
 	c.p = dp->in.data + r->file_off;
 	c.record = "object";
 	for (uint64_t i = 0; i < r->count; i++) {
-		uint64_t tag;
+		uint64_t tag, addr, off = 0, size = 0;
 		int rc = cursor_uvarint(&c, &tag, "tag");
 		if (!rc)
-			rc = cursor_uvarint(&c, &out[i].addr, "addr");
+			rc = cursor_uvarint(&c, &addr, "addr");
 		if (!rc)
-			rc = cursor_range(&c, &out[i].contents_off, &out[i].size, "contents");
+			rc = cursor_range(&c, &off, &size, "contents");
 		if (rc)
 			return rc;
-		if (godump_fields_any(c.p, c.end)) {
-			size_t k = base + (size_t)i;
+		size_t k = base + (size_t)i;
+		if (objects_set(&dp->obj, k, addr, off, size))
+			return diag_set(diag, GOHEAP_ENOMEM, GOHEAP_NO_OFFSET, NULL, NULL, "out of memory");
+		if (godump_fields_any(c.p, c.end))
 			dp->span_tail[k / 8] |= (uint8_t)(1u << (k % 8));
-		}
 		c.p = skip_fields(c.p, c.end);
 	}
 	return GOHEAP_OK;
@@ -225,15 +119,13 @@ static int decode_run(goheap_dump *dp, const godump_run *r, size_t base, goheap_
 
 int godump_place_objects(goheap_dump *dp, goheap_diag *diag)
 {
-	size_t n = (size_t)dp->nobjects, bytes;
+	size_t n = (size_t)dp->nobjects;
 	if (dp->nobjects > UINT32_MAX - 1)
 		return diag_set(diag, GOHEAP_ETOOBIG, GOHEAP_NO_OFFSET, "object", NULL,
 				"%llu objects: goheap indexes at most 2^32-1", (unsigned long long)dp->nobjects);
-	if (mul_overflows(n ? n : 1, sizeof(goheap_object), &bytes) ||
-	    !(dp->objects.v = malloc(bytes)))
+	if (objects_alloc(&dp->obj, n))
 		return diag_set(diag, GOHEAP_ENOMEM, GOHEAP_NO_OFFSET, NULL, NULL,
 				"out of memory for %zu objects", n);
-	dp->objects.alloc = n;
 	/* Has-pointers bits for spans.c, which turns them into span-tail bits. */
 	if (!(dp->span_tail = calloc(n / 8 + 1, 1)))
 		return diag_set(diag, GOHEAP_ENOMEM, GOHEAP_NO_OFFSET, NULL, NULL, "out of memory");
@@ -250,7 +142,6 @@ int godump_place_objects(goheap_dump *dp, goheap_diag *diag)
 			return rc;
 		at += (size_t)runs[i].count;
 	}
-	dp->objects.n = at;
 	VEC_FREE(dp->runs);
 	if (disjoint)
 		return check_disjoint(dp, diag);
@@ -330,7 +221,7 @@ void goheap_dump_free(goheap_dump *dp)
 {
 	if (!dp)
 		return;
-	VEC_FREE(dp->objects);
+	objects_free(&dp->obj);
 	VEC_FREE(dp->runs);
 	VEC_FREE(dp->goroutines);
 	VEC_FREE(dp->frames);
@@ -383,7 +274,6 @@ const goheap_memstats *goheap_dump_memstats(const goheap_dump *dp)
 		return dp->vec.v;                                          \
 	}
 
-ARRAY_ACCESSOR(goheap_dump_objects, goheap_object, objects)
 ARRAY_ACCESSOR(goheap_dump_goroutines, goheap_goroutine, goroutines)
 ARRAY_ACCESSOR(goheap_dump_frames, goheap_frame, frames)
 ARRAY_ACCESSOR(goheap_dump_segments, goheap_segment, segments)
@@ -398,24 +288,21 @@ ARRAY_ACCESSOR(goheap_dump_memprofs, goheap_memprof, memprofs)
 ARRAY_ACCESSOR(goheap_dump_memprof_frames, goheap_memprof_frame, memprof_frames)
 ARRAY_ACCESSOR(goheap_dump_allocsamples, goheap_allocsample, allocsamples)
 
+size_t goheap_dump_object_count(const goheap_dump *dp) { return dp->obj.n; }
+const uint64_t *goheap_dump_object_addrs(const goheap_dump *dp) { return dp->obj.addr; }
+
+goheap_object goheap_dump_object(const goheap_dump *dp, uint32_t index)
+{
+	goheap_object o = { dp->obj.addr[index], dp->obj.off[index], objects_size(&dp->obj, index) };
+	return o;
+}
+
 int goheap_dump_find_object(const goheap_dump *dp, uint64_t a, uint32_t *index)
 {
-	const goheap_object *v = dp->objects.v;
-	size_t lo = 0, hi = dp->objects.n;
-	/* Find the last object whose addr <= a. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (v[mid].addr <= a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0)
+	size_t i;
+	if (!objects_find(&dp->obj, a, &i))
 		return GOHEAP_ENOTFOUND;
-	const goheap_object *o = &v[lo - 1];
-	if (a - o->addr >= o->size)
-		return GOHEAP_ENOTFOUND;
-	*index = (uint32_t)(lo - 1);
+	*index = (uint32_t)i;
 	return GOHEAP_OK;
 }
 

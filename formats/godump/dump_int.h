@@ -6,6 +6,7 @@
 #ifndef GOHEAP_GODUMP_DUMP_INT_H
 #define GOHEAP_GODUMP_DUMP_INT_H
 
+#include "formats/godump/objects.h"
 #include "goheap/dump.h"
 #include "util/diag.h"
 #include "util/input.h"
@@ -32,7 +33,7 @@ struct goheap_dump {
 	goheap_record_stat stats[GOHEAP_TAG_COUNT];
 	uint64_t object_pointers;       /* fields listed by all objects */
 
-	VEC(goheap_object) objects;     /* sorted by address after reading */
+	objects obj;                    /* the object table, sorted by address */
 	VEC(godump_run) runs;           /* object runs found by the first pass */
 	uint64_t nobjects;              /* object records seen by the first pass */
 	bool prev_was_object;           /* the record before this one was an object */

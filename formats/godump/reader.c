@@ -103,6 +103,32 @@ static int read_header(cursor *c)
 static int read_fields(cursor *c, uint64_t len, uint32_t ptr_size, uint32_t *count)
 {
 	uint32_t n = 0;
+	/*
+	 * Fast path for the common shape, one-byte kind 1 and an offset of at
+	 * most 3 bytes, while enough bytes are left that no read can run past
+	 * the end; anything else goes through the checked loop below.
+	 */
+	const uint8_t *p = c->p;
+	uint64_t limit = len >= ptr_size ? len - ptr_size : 0;
+	while (c->end - p >= 4 && p[0] == 1 && len >= ptr_size && n < UINT32_MAX) {
+		uint64_t off = p[1];
+		const uint8_t *q = p + 2;
+		if (off >= 0x80) {
+			off = (off & 0x7f) | (uint64_t)(p[2] & 0x7f) << 7;
+			q = p + 3;
+			if (p[2] >= 0x80) {
+				if (p[3] >= 0x80)
+					break;
+				off |= (uint64_t)p[3] << 14;
+				q = p + 4;
+			}
+		}
+		if (off > limit)
+			break;
+		p = q;
+		n++;
+	}
+	c->p = p;
 	for (;;) {
 		uint64_t kind, off;
 		const uint8_t *kind_at = c->p;
@@ -193,7 +219,7 @@ static int check_addr(cursor *c, const goheap_dump *dp, const uint8_t *at, uint6
 
 static int read_object(cursor *c, goheap_dump *dp, const uint8_t *record_start)
 {
-	uint64_t addr, off, len;
+	uint64_t addr, off = 0, len = 0;
 	uint32_t nptr;
 	RD(need_params(c, dp));
 	const uint8_t *at = c->p;

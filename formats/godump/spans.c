@@ -40,8 +40,7 @@ static bool has_pointers(const goheap_dump *dp, bool bits, size_t k)
 {
 	if (bits)
 		return (dp->span_tail[k / 8] >> (k % 8)) & 1;
-	const goheap_object *o = &dp->objects.v[k];
-	const uint8_t *fl = dp->in.data + o->contents_off + o->size;
+	const uint8_t *fl = dp->in.data + dp->obj.off[k] + objects_size(&dp->obj, k);
 	return godump_fields_any(fl, dp->in.data + dp->in.len);
 }
 
@@ -73,8 +72,9 @@ static uint64_t span_nelems(const goheap_dump *dp, uint64_t elemsize, bool scan)
  */
 int godump_find_span_tails(goheap_dump *dp, goheap_diag *diag)
 {
-	const goheap_object *v = dp->objects.v;
-	size_t n = dp->objects.n;
+	const objects *t = &dp->obj;
+	const uint64_t *addr = t->addr;
+	size_t n = t->n;
 	bool bits = dp->span_tail != NULL;
 	bool versioned = dp->go_major == 1 && dp->go_minor >= 22;
 	if (!versioned) {
@@ -87,13 +87,13 @@ int godump_find_span_tails(goheap_dump *dp, goheap_diag *diag)
 	uint64_t heap_bits_max = (uint64_t)dp->params.ptr_size * dp->params.ptr_size * 8;
 	size_t i = 0;
 	while (i < n) {
-		uint64_t page = v[i].addr & ~(uint64_t)(PAGE_SIZE - 1);
-		uint64_t elemsize = v[i].size;
+		uint64_t page = addr[i] & ~(uint64_t)(PAGE_SIZE - 1);
+		uint32_t elemsize = t->size[i];
 		size_t j = i;
 		bool any_ptr = false, same_size = true;
-		while (j < n && (v[j].addr & ~(uint64_t)(PAGE_SIZE - 1)) == page) {
+		while (j < n && (addr[j] & ~(uint64_t)(PAGE_SIZE - 1)) == page) {
 			any_ptr |= has_pointers(dp, bits, j);
-			same_size &= v[j].size == elemsize;
+			same_size &= t->size[j] == elemsize;
 			j++;
 		}
 		uint64_t nelems = UINT64_MAX;
@@ -103,17 +103,17 @@ int godump_find_span_tails(goheap_dump *dp, goheap_diag *diag)
 			bool scan = any_ptr;
 			if (!scan && nel_scan < nel_noscan) {
 				/* All slots past nel_scan, and nothing else? */
-				uint64_t first = (v[i].addr - page) / elemsize;
+				uint64_t first = (addr[i] - page) / elemsize;
 				scan = first == nel_scan && (uint64_t)(j - i) == PAGE_SIZE / elemsize - nel_scan;
 			}
 			nelems = scan ? nel_scan : nel_noscan;
 		}
 		for (size_t k = i; k < j; k++) {
-			bool tail = (v[k].addr - page) / elemsize >= nelems;
+			bool tail = (addr[k] - page) / elemsize >= nelems;
 			set_bit(dp->span_tail, k, tail);
 			if (tail) {
 				dp->span_tail_count++;
-				dp->span_tail_bytes += v[k].size;
+				dp->span_tail_bytes += elemsize;
 			}
 		}
 		i = j;
@@ -123,7 +123,7 @@ int godump_find_span_tails(goheap_dump *dp, goheap_diag *diag)
 
 bool goheap_dump_is_span_tail(const goheap_dump *dp, uint32_t index)
 {
-	return dp->span_tail && index < dp->objects.n &&
+	return dp->span_tail && index < dp->obj.n &&
 	       (dp->span_tail[index / 8] >> (index % 8)) & 1;
 }
 

@@ -12,8 +12,8 @@ static int verify_objects(const goheap_dump *dp, goheap_diag *d)
 {
 	const goheap_params *pr = &dp->params;
 	bool ranged = pr->heap_end > pr->heap_start;
-	for (size_t i = 0; i < dp->objects.n; i++) {
-		const goheap_object *o = &dp->objects.v[i];
+	for (uint32_t i = 0; i < dp->obj.n; i++) {
+		goheap_object obj = goheap_dump_object(dp, i), *o = &obj;
 		if (o->addr % pr->ptr_size)
 			return FAIL(o->contents_off, "object", "addr",
 				    "object at 0x%llx is not pointer-aligned (pointer size %llu)",

@@ -33,8 +33,7 @@ int cmd_check(int argc, char **argv)
 	for (unsigned t = 0; t < GOHEAP_TAG_COUNT; t++)
 		records += goheap_dump_record_stat(dp, t).count;
 	const goheap_params *pr = goheap_dump_params(dp);
-	size_t nobj, ng;
-	goheap_dump_objects(dp, &nobj);
+	size_t nobj = goheap_dump_object_count(dp), ng;
 	goheap_dump_goroutines(dp, &ng);
 	if (a.json) {
 		json j;

@@ -21,11 +21,10 @@ typedef struct info_summary {
 static void summarise(const goheap_dump *dp, info_summary *s)
 {
 	memset(s, 0, sizeof *s);
-	size_t n;
-	const goheap_object *obj = goheap_dump_objects(dp, &n);
+	size_t n = goheap_dump_object_count(dp);
 	s->obj_count = n;
-	for (size_t i = 0; i < n; i++)
-		s->obj_bytes += obj[i].size;
+	for (uint32_t i = 0; i < n; i++)
+		s->obj_bytes += goheap_dump_object(dp, i).size;
 	goheap_dump_span_tail_totals(dp, &s->tail_count, &s->tail_bytes);
 	const goheap_goroutine *g = goheap_dump_goroutines(dp, &n);
 	for (size_t i = 0; i < n; i++) {

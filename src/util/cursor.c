@@ -50,23 +50,12 @@ int cursor_bool(cursor *c, bool *out, const char *field)
 	return GOHEAP_OK;
 }
 
-int cursor_range(cursor *c, uint64_t *off, uint64_t *len, const char *field)
+int cursor_range_fail(cursor *c, const uint8_t *start, uint64_t n, const char *field)
 {
-	const uint8_t *start = c->p;
-	uint64_t n;
-	int rc = cursor_uvarint(c, &n, field);
-	if (rc)
-		return rc;
-	if (n > cursor_left(c)) {
-		uint64_t left = cursor_left(c);
-		c->p = start;
-		return cursor_fail(c, field, "length %llu runs past the end of the file (%llu bytes left)",
-				   (unsigned long long)n, (unsigned long long)left);
-	}
-	*off = cursor_offset(c);
-	*len = n;
-	c->p += n;
-	return GOHEAP_OK;
+	uint64_t left = cursor_left(c);
+	c->p = start;
+	return cursor_fail(c, field, "length %llu runs past the end of the file (%llu bytes left)",
+			   (unsigned long long)n, (unsigned long long)left);
 }
 
 int cursor_str(cursor *c, const char **ptr, size_t *len, const char *field)

@@ -79,11 +79,27 @@ static inline int cursor_uvarint(cursor *c, uint64_t *out, const char *field)
 /* Read a bool (a varint that must be 0 or 1). */
 int cursor_bool(cursor *c, bool *out, const char *field);
 
+/* Report a length that runs past the end; the cursor goes back to start. */
+int cursor_range_fail(cursor *c, const uint8_t *start, uint64_t n, const char *field);
+
 /*
  * Read a length-prefixed byte range without copying: *off is the offset of
  * its first byte from base, *len its length; the cursor moves past it.
  */
-int cursor_range(cursor *c, uint64_t *off, uint64_t *len, const char *field);
+static inline int cursor_range(cursor *c, uint64_t *off, uint64_t *len, const char *field)
+{
+	const uint8_t *start = c->p;
+	uint64_t n;
+	int rc = cursor_uvarint(c, &n, field);
+	if (rc)
+		return rc;
+	if (n > cursor_left(c))
+		return cursor_range_fail(c, start, n, field);
+	*off = cursor_offset(c);
+	*len = n;
+	c->p += n;
+	return GOHEAP_OK;
+}
 
 /* Read a length-prefixed string as a pointer into the buffer. */
 int cursor_str(cursor *c, const char **ptr, size_t *len, const char *field);

@@ -23,8 +23,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "facts_probe: %s: %s\n", argv[1], d.msg);
 		return 1;
 	}
-	size_t n;
-	const goheap_object *obj = goheap_dump_objects(dp, &n);
 	unsigned ptr = goheap_dump_params(dp)->ptr_size;
 	for (int i = 2; i < argc; i++) {
 		uint64_t a = strtoull(argv[i], NULL, 0);
@@ -33,7 +31,7 @@ int main(int argc, char **argv)
 			printf("{\"addr\": %" PRIu64 ", \"found\": false}\n", a);
 			continue;
 		}
-		const goheap_object *o = &obj[idx];
+		goheap_object obj = goheap_dump_object(dp, idx), *o = &obj;
 		uint64_t word = 0;
 		if (a - o->addr + ptr <= o->size)
 			word = goheap_dump_read_word(dp, goheap_dump_data(dp, o->contents_off + (a - o->addr)));

@@ -382,7 +382,7 @@ static void test_padding(unsigned every)
 	       (unsigned long long)d.offset);
 	if (a && b) {
 		size_t na, nb;
-		const goheap_object *va = goheap_dump_objects(a, &na), *vb = goheap_dump_objects(b, &nb);
+		goheap_object *va = tu_objects(a, &na), *vb = tu_objects(b, &nb);
 		CHECK_EQ_U(na, nb);
 		size_t diff = 0, field_diff = 0, tail_diff = 0;
 		for (size_t i = 0; i < na && i < nb; i++) {
@@ -404,6 +404,8 @@ static void test_padding(unsigned every)
 		       every, diff, field_diff, tail_diff);
 		CHECK_EQ_U(goheap_dump_object_pointers(a), goheap_dump_object_pointers(b));
 		(void)touch_dump(b, true);
+		free(va);
+		free(vb);
 	}
 	goheap_dump_free(a);
 	goheap_dump_free(b);

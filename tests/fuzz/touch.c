@@ -55,22 +55,26 @@ uint64_t touch_dump(const goheap_dump *dp, bool deep)
 		h = mix(h, (unsigned char)goheap_tag_name(t)[0]);
 	}
 
-	size_t n;
-	const goheap_object *obj = goheap_dump_objects(dp, &n);
+	size_t n = goheap_dump_object_count(dp);
 	uint64_t size = goheap_dump_size(dp);
+	goheap_object prev = { 0, 0, 0 };
 	for (size_t i = 0; i < n; i++) {
-		if (obj[i].size == 0 || obj[i].contents_off > size || size - obj[i].contents_off < obj[i].size)
+		goheap_object o = goheap_dump_object(dp, (uint32_t)i);
+		if (o.size == 0 || o.contents_off > size || size - o.contents_off < o.size)
 			abort();
-		if (i > 0 && obj[i].addr - obj[i - 1].addr < obj[i - 1].size)
+		if (goheap_dump_object_addrs(dp)[i] != o.addr)
+			abort();
+		if (i > 0 && o.addr - prev.addr < prev.size)
 			abort(); /* unsorted or overlapping */
-		const uint8_t *p = goheap_dump_data(dp, obj[i].contents_off);
-		h = mix(h, p[0] ^ p[obj[i].size - 1]);
-		h = mix(h, touch_fields(dp, goheap_object_fields(dp, &obj[i]), obj[i].contents_off, obj[i].size, deep));
+		const uint8_t *p = goheap_dump_data(dp, o.contents_off);
+		h = mix(h, p[0] ^ p[o.size - 1]);
+		h = mix(h, touch_fields(dp, goheap_object_fields(dp, &o), o.contents_off, o.size, deep));
 		uint32_t idx;
-		if (deep && (goheap_dump_find_object(dp, obj[i].addr + obj[i].size - 1, &idx) != GOHEAP_OK ||
+		if (deep && (goheap_dump_find_object(dp, o.addr + o.size - 1, &idx) != GOHEAP_OK ||
 			     idx != i))
 			abort();
 		h = mix(h, goheap_dump_is_span_tail(dp, (uint32_t)i));
+		prev = o;
 	}
 	h = mix(h, goheap_dump_object_pointers(dp));
 	uint64_t tc, tb;

@@ -419,10 +419,12 @@ static void check_find(const goheap_dump *dp, uint64_t a, int want, uint32_t wan
 static void test_objects(const goheap_dump *dp, const walk_result *w, const uint8_t *raw)
 {
 	size_t n;
-	const goheap_object *v = goheap_dump_objects(dp, &n);
+	goheap_object *v = tu_objects(dp, &n);
 	CHECK_EQ_U(n, w->nobj);
-	if (n != w->nobj)
+	if (!v || n != w->nobj) {
+		free(v);
 		return;
+	}
 
 	/* Sorted and disjoint. */
 	size_t unsorted = 0, overlaps = 0;
@@ -437,6 +439,7 @@ static void test_objects(const goheap_dump *dp, const walk_result *w, const uint
 	walk_object *s = malloc((n ? n : 1) * sizeof *s);
 	if (!s) {
 		CHECKF(0, "out of memory");
+		free(v);
 		return;
 	}
 	memcpy(s, w->obj, n * sizeof *s);
@@ -523,6 +526,7 @@ static void test_objects(const goheap_dump *dp, const walk_result *w, const uint
 	CHECK_EQ_U(tail_bytes, tb);
 	CHECK(!goheap_dump_is_span_tail(dp, (uint32_t)n));
 	free(s);
+	free(v);
 }
 
 /* Every other accessor's count against the walker's record counts. */

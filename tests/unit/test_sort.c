@@ -1,13 +1,17 @@
 /*
- * test_sort.c - the object index of formats/godump/dump.c: the in-place
- * introsort, the overlap check and goheap_dump_find_object, against qsort
- * and a linear search on random and adversarial arrays.
+ * test_sort.c - the object index: the in-place introsort of the object
+ * table (formats/godump/objects.c), the overlap check of
+ * godump_index_objects and goheap_dump_find_object, against qsort and a
+ * linear search on random and adversarial arrays.
  *
- * The sort is static, so this file includes dump.c itself. Its external
- * symbols are then defined here, and the linker never pulls dump.o out of
- * the static library (every symbol it would provide is already resolved).
+ * The tests build arrays of goheap_object and copy them into and out of
+ * the structure-of-arrays table around each call.
  */
-#include "formats/godump/dump.c"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "formats/godump/dump_int.h"
 
 #include "check.h"
 #include "testutil.h"
@@ -23,6 +27,50 @@ static int cmp_full(const void *a, const void *b)
 		return x->size < y->size ? -1 : 1;
 	return 0;
 }
+
+static void swap_obj(goheap_object *a, goheap_object *b)
+{
+	goheap_object t = *a;
+	*a = *b;
+	*b = t;
+}
+
+/* Copy v into a fresh table (t->n = n); false when out of memory. */
+static bool table_from(objects *t, const goheap_object *v, size_t n)
+{
+	if (objects_alloc(t, n))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (objects_set(t, i, v[i].addr, v[i].contents_off, v[i].size))
+			return false;
+	return true;
+}
+
+static void table_to(const objects *t, goheap_object *v)
+{
+	for (size_t i = 0; i < t->n; i++)
+		v[i] = (goheap_object){ t->addr[i], t->off[i], objects_size(t, i) };
+}
+
+typedef void (*table_sorter)(objects *, size_t, size_t);
+
+/* Run a table sorter over an array of goheap_object. */
+static void run_sorter(table_sorter fn, goheap_object *v, size_t n)
+{
+	objects t;
+	if (!table_from(&t, v, n)) {
+		CHECKF(0, "out of memory");
+		objects_free(&t);
+		return;
+	}
+	fn(&t, 0, n);
+	table_to(&t, v);
+	objects_free(&t);
+}
+
+static void sort_objects(goheap_object *v, size_t n) { run_sorter(objects_sort_range, v, n); }
+static void heap_sort(goheap_object *v, size_t n) { run_sorter(objects_heap_sort, v, n); }
+static void insertion_sort(goheap_object *v, size_t n) { run_sorter(objects_insertion_sort, v, n); }
 
 typedef void (*sorter)(goheap_object *, size_t);
 
@@ -133,14 +181,19 @@ static void test_sorts(void)
 	free(v);
 }
 
-/* A dump struct holding only an objects array, as godump_index_objects
- * and goheap_dump_find_object see it. */
-static void set_objects(goheap_dump *dp, goheap_object *v, size_t n)
+/*
+ * Index v[0..n) the way the reader's fallback does (godump_index_objects on
+ * a dump holding only an object table), then copy the sorted table back
+ * into v. The dump keeps the table for goheap_dump_find_object.
+ */
+static int index_objects(goheap_dump *dp, goheap_object *v, size_t n, goheap_diag *diag)
 {
-	memset(dp, 0, sizeof *dp);
-	dp->objects.v = v;
-	dp->objects.n = n;
-	dp->objects.alloc = n;
+	objects_free(&dp->obj);
+	if (!table_from(&dp->obj, v, n))
+		return GOHEAP_ENOMEM;
+	int rc = godump_index_objects(dp, diag);
+	table_to(&dp->obj, v);
+	return rc;
 }
 
 /* Linear search, the specification of goheap_dump_find_object. */
@@ -181,10 +234,10 @@ static void test_index_and_find(void)
 			swap_obj(&v[i - 1], &v[j]);
 		}
 		goheap_dump d;
-		set_objects(&d, v, n);
+		memset(&d, 0, sizeof d);
 		goheap_diag diag;
 		diag_clear(&diag);
-		CHECK_EQ_I(godump_index_objects(&d, &diag), GOHEAP_OK);
+		CHECK_EQ_I(index_objects(&d, v, n, &diag), GOHEAP_OK);
 		for (size_t i = 1; i < n; i++)
 			CHECK(v[i - 1].addr + v[i - 1].size <= v[i].addr);
 		/* Probes: every first, last and interior byte, the bytes just
@@ -232,7 +285,7 @@ static void test_index_and_find(void)
 				swap_obj(&v[k - 1], &v[j]);
 			}
 			diag_clear(&diag);
-			CHECK_EQ_I(godump_index_objects(&d, &diag), GOHEAP_ECORRUPT);
+			CHECK_EQ_I(index_objects(&d, v, n, &diag), GOHEAP_ECORRUPT);
 			CHECK_STR(diag.record, "object");
 			CHECK_STR(diag.field, "addr");
 			CHECK_CONTAINS(diag.msg, "overlap");
@@ -243,8 +296,9 @@ static void test_index_and_find(void)
 				v[k].addr = (uint64_t)k * 0x10000;
 			v[n - 1].addr = v[0].addr;
 			diag_clear(&diag);
-			CHECK_EQ_I(godump_index_objects(&d, &diag), GOHEAP_ECORRUPT);
+			CHECK_EQ_I(index_objects(&d, v, n, &diag), GOHEAP_ECORRUPT);
 		}
+		objects_free(&d.obj);
 		free(v);
 	}
 }

@@ -1,6 +1,8 @@
 /* testutil.c - see testutil.h. */
 #include "testutil.h"
 
+#include "goheap/dump.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,4 +97,13 @@ const char *tu_basename(const char *path)
 {
 	const char *s = strrchr(path, '/');
 	return s ? s + 1 : path;
+}
+
+goheap_object *tu_objects(const goheap_dump *dp, size_t *n)
+{
+	*n = goheap_dump_object_count(dp);
+	goheap_object *v = malloc((*n ? *n : 1) * sizeof *v);
+	for (size_t i = 0; v && i < *n; i++)
+		v[i] = goheap_dump_object(dp, (uint32_t)i);
+	return v;
 }

@@ -23,6 +23,14 @@ uint8_t *tu_dup(const void *p, size_t n);
 /* gzip-compress [p, p+n) into a fresh buffer; NULL on failure. */
 uint8_t *tu_gzip(const void *p, size_t n, size_t *out_len);
 
+/*
+ * All objects of a dump as one malloc'ed array of goheap_object, index i
+ * = goheap_dump_object(dp, i); *n set to the count. NULL when out of memory.
+ */
+struct goheap_dump;
+struct goheap_object;
+struct goheap_object *tu_objects(const struct goheap_dump *dp, size_t *n);
+
 /* The last path component (no allocation). */
 const char *tu_basename(const char *path);
 

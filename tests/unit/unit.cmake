@@ -10,7 +10,7 @@ add_library(goheap_testutil STATIC
   ${GOHEAP_UNIT_DIR}/walker.c)
 target_include_directories(goheap_testutil PUBLIC ${GOHEAP_UNIT_DIR})
 target_compile_options(goheap_testutil PRIVATE ${GOHEAP_WARNINGS})
-target_link_libraries(goheap_testutil PUBLIC ZLIB::ZLIB)
+target_link_libraries(goheap_testutil PUBLIC ZLIB::ZLIB goheap_lib)
 
 # goheap_unit_test(name source...) - a test program that may include the
 # library's private headers ("util/cursor.h", "formats/godump/...").

@@ -61,9 +61,7 @@ int main(int argc, char **argv)
 			best = t;
 		if (after - before > anon_delta_kb)
 			anon_delta_kb = after - before;
-		size_t n;
-		goheap_dump_objects(dp, &n);
-		objects = n;
+		objects = goheap_dump_object_count(dp);
 		bytes = goheap_dump_size(dp);
 		goheap_dump_free(dp);
 	}
