@@ -80,7 +80,7 @@ typedef struct goheap_params {
  * One heap object (tag 1): a whole allocation slot. size is the slot size
  * (the size class), not the Go type's size. The contents are at
  * contents_off; its pointer field list follows them at contents_off + size.
- * Arrays of objects are sorted by address and disjoint.
+ * Objects are sorted by address and disjoint.
  */
 typedef struct goheap_object {
 	uint64_t addr;
@@ -246,8 +246,14 @@ GOHEAP_EXTERN const uint8_t *goheap_dump_data(const goheap_dump *dump, uint64_t 
 /** Count and bytes of records with a given tag (tag < GOHEAP_TAG_COUNT). */
 GOHEAP_EXTERN goheap_record_stat goheap_dump_record_stat(const goheap_dump *dump, unsigned tag);
 
-/** Objects, sorted by address. */
-GOHEAP_EXTERN const goheap_object *goheap_dump_objects(const goheap_dump *dump, size_t *count);
+/**
+ * Objects are indexed 0 .. count-1 in address order. The table keeps 20
+ * bytes an object; goheap_dump_object() assembles one entry.
+ */
+GOHEAP_EXTERN size_t goheap_dump_object_count(const goheap_dump *dump);
+GOHEAP_EXTERN goheap_object goheap_dump_object(const goheap_dump *dump, uint32_t index);
+/** The sorted slot addresses of all objects (count entries), for fast scans. */
+GOHEAP_EXTERN const uint64_t *goheap_dump_object_addrs(const goheap_dump *dump);
 
 /** Total number of pointer fields listed by all objects. */
 GOHEAP_EXTERN uint64_t goheap_dump_object_pointers(const goheap_dump *dump);
