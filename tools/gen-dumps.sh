@@ -4,6 +4,7 @@
 #   shapes-go<ver>-<goarch>.dump.gz     the heap dump (gzip -9 -n)
 #   shapes-go<ver>-<goarch>.bin         the exact binary that wrote it (DWARF kept, -trimpath)
 #   shapes-go<ver>-<goarch>.facts.json  facts written by the program itself
+# (one amd64 dump is also made from a position-independent binary: the -pie suffix)
 # then regenerate dumps/MANIFEST (JSON Lines, one object per dump).
 #
 # Idempotent: a target whose three files already exist is not rebuilt (heap
@@ -229,9 +230,9 @@ MANIFEST_PY=$(cat <<'PYEOF'
 import sys, json, gzip, hashlib, os, re, subprocess
 dumps, verify_py = sys.argv[1], sys.argv[2]
 def vkey(name):
-    m = re.match(r"shapes-go([0-9.]+)-(\w+)\.facts\.json$", name)
-    return ([int(x) for x in m.group(1).split(".")], m.group(2) != "amd64", m.group(2))
-names = sorted((n for n in os.listdir(dumps) if re.match(r"shapes-go[0-9.]+-\w+\.facts\.json$", n)), key=vkey)
+    m = re.match(r"shapes-go([0-9.]+)-(\w+)((?:-\w+)*)\.facts\.json$", name)
+    return ([int(x) for x in m.group(1).split(".")], m.group(2) != "amd64", m.group(2), m.group(3))
+names = sorted((n for n in os.listdir(dumps) if re.match(r"shapes-go[0-9.]+-\w+(-\w+)*\.facts\.json$", n)), key=vkey)
 lines = []
 for n in names:
     base = n[:-len(".facts.json")]
@@ -284,10 +285,12 @@ sys.exit(1 if r.get("errors") else 0)
 PYEOF
 }
 
-# gen LABEL GOCMD GOTOOLCHAIN GOARCH RUNNER
+# gen LABEL GOCMD GOTOOLCHAIN GOARCH RUNNER [SUFFIX [BUILDFLAG...]]
 #   RUNNER: "native" or a qemu-user command name.
+#   SUFFIX: appended to the file names (e.g. -pie); BUILDFLAGs go to go build.
 gen() {
-	local label=$1 gocmd=$2 tc=$3 arch=$4 runner=$5
+	local label=$1 gocmd=$2 tc=$3 arch=$4 runner=$5 suffix=${6:-}
+	local flags=("${@:7}")
 	local ver base tmp
 	echo "== $label"
 	if ! ver=$(GOTOOLCHAIN=$tc "$gocmd" env GOVERSION 2>"$WORK/err"); then
@@ -296,7 +299,7 @@ gen() {
 		return 0
 	fi
 	ver=${ver#go}
-	base=shapes-go$ver-$arch
+	base=shapes-go$ver-$arch$suffix
 	if [[ $FORCE != 1 && -f $DUMPS/$base.dump.gz && -f $DUMPS/$base.bin && -f $DUMPS/$base.facts.json ]]; then
 		echo "  exists: $base (FORCE=1 regenerates); re-verifying"
 		if verify "$DUMPS/$base.dump.gz" "$DUMPS/$base.facts.json"; then
@@ -313,7 +316,7 @@ gen() {
 	fi
 	tmp=$WORK/$base
 	mkdir -p "$tmp"
-	if ! (cd "$SRC" && GOTOOLCHAIN=$tc GOARCH=$arch "$gocmd" build -trimpath -o "$tmp/$base.bin" .) >"$WORK/err" 2>&1; then
+	if ! (cd "$SRC" && GOTOOLCHAIN=$tc GOARCH=$arch "$gocmd" build -trimpath "${flags[@]}" -o "$tmp/$base.bin" .) >"$WORK/err" 2>&1; then
 		echo "  FAILED build:"; sed 's/^/    /' "$WORK/err"
 		failed+=("$base (build)")
 		return 0
@@ -355,6 +358,7 @@ for tc in $TOOLCHAINS; do
 done
 gen "machine go amd64" "$GO" local amd64 native
 gen "machine go 386" "$GO" local 386 native
+gen "machine go amd64 PIE" "$GO" local amd64 native -pie -buildmode=pie
 if [[ $BIG_ENDIAN_ARCH != none ]]; then
 	before=${#ok[@]}
 	gen "machine go $BIG_ENDIAN_ARCH (qemu-$BIG_ENDIAN_ARCH)" "$GO" local "$BIG_ENDIAN_ARCH" "qemu-$BIG_ENDIAN_ARCH"

@@ -162,6 +162,11 @@ int goheap_binary_match(const goheap_binary *b, const goheap_dump *dump, int64_t
 		if (!in->pie && sb != 0)
 			return MISMATCH("the binary's %s section is at 0x%llx, the dump's at 0x%llx", name,
 					(unsigned long long)addr, (unsigned long long)seg[i].addr);
+		/* A PIE is loaded at a page-aligned base above its link address 0. */
+		if (in->pie && (sb < 0 || sb % 4096 != 0))
+			return MISMATCH("the dump's %s record at 0x%llx is not the binary's %s section at 0x%llx "
+					"plus a page-aligned load base", seg[i].is_bss ? "bss" : "data",
+					(unsigned long long)seg[i].addr, name, (unsigned long long)addr);
 		if (have_bias && sb != b0)
 			return MISMATCH("the dump's data and bss records are not at one load bias of the binary");
 		b0 = sb;

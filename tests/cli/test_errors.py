@@ -58,6 +58,13 @@ expect(["info", dump, os.path.join(tmp, "nobin")], 3, "cannot open", "missing bi
 others = [e for e in entries if e["binary"] != first["binary"] and e["goarch"] == first["goarch"]]
 for other in others[:3]:
     expect(["info", dump, os.path.join(DUMPS, other["binary"])], 1, "binary", f"binary {other['binary']}")
+# A PIE of the same program and Go version has sections of the same sizes:
+# only the load bias tells it did not write a non-PIE dump.
+for e in amd64:
+    pie = [o for o in amd64 if o["binary"] == e["binary"].replace(".bin", "-pie.bin") and o is not e]
+    for other in pie:
+        expect(["info", os.path.join(DUMPS, e["dump"]), os.path.join(DUMPS, other["binary"])], 1,
+               "page-aligned load base", "PIE binary of the same program")
 x86 = [e for e in entries if e["goarch"] != first["goarch"]]
 for other in x86[:1]:
     expect(["info", dump, os.path.join(DUMPS, other["binary"])], 1, "pointers", "binary of another GOARCH")

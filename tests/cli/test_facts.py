@@ -35,6 +35,17 @@ equal(info["goarch"], facts["goarch"], "goarch")
 equal(info["ptr_size"], facts["ptr_size"], "ptr_size")
 equal(info["big_endian"], facts["big_endian"], "big_endian")
 
+# The binary: a PIE is found at a non-zero page-aligned load bias that maps
+# its .data section onto the dump's data record; anything else at bias 0.
+b = info["binary"]
+pie = entry["binary"].endswith("-pie.bin")
+equal(b["pie"], pie, "binary.pie")
+equal(b["dwarf"], True, "binary.dwarf")
+if pie:
+    check(b["load_bias"] > 0 and b["load_bias"] % 4096 == 0, f"PIE load bias {b['load_bias']:#x}")
+else:
+    equal(b["load_bias"], 0, "binary.load_bias")
+
 # The runtime's memstats record and goheap's own object count both agree
 # with runtime.ReadMemStats, taken by the program just before the dump.
 ms = facts["memstats"]
