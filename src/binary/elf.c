@@ -1,24 +1,28 @@
 /*
- * elf.c - the ELF side of goheap_binary: headers and sections through
- * libelf. This file (with the DWARF reader that joins it) is the only code
- * that talks to libelf.
+ * elf.c - the ELF side of goheap_binary: headers, sections and the symbol
+ * table through libelf. This file (with the DWARF reader in dwarf.c) is
+ * the only code that talks to libelf.
+ *
+ * Sections that hold initialised, loaded bytes are listed at open time so
+ * goheap_binary_read() can pread() them; the symbol table (.symtab, else
+ * .dynsym) is read at open too, so symbol lookups work without DWARF.
+ * bin_section_copy() hands dwarf.c the decompressed bytes of a debug
+ * section that it decodes itself.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
+#include "binary/binary_int.h"
 #include "goheap/binary.h"
 #include "util/diag.h"
-
-struct goheap_binary {
-	int fd;
-	Elf *elf;
-	goheap_binary_info info;
-};
+#include "util/vec.h"
 
 static const char *goarch_of(unsigned machine, unsigned ptr_size, bool big_endian)
 {
@@ -78,7 +82,7 @@ int goheap_binary_open(goheap_binary **out, const char *path, goheap_diag *d)
 	in->machine = eh.e_machine;
 	in->goarch = goarch_of(in->machine, in->ptr_size, in->big_endian);
 	in->pie = eh.e_type == ET_DYN;
-	size_t shstrndx;
+	size_t shstrndx, sec_alloc = 0;
 	if (elf_getshdrstrndx(b->elf, &shstrndx) != 0) {
 		rc = elf_fail(d, GOHEAP_ENOTELF, path, "no section name table");
 		goto fail;
@@ -87,6 +91,16 @@ int goheap_binary_open(goheap_binary **out, const char *path, goheap_diag *d)
 		GElf_Shdr sh;
 		if (!gelf_getshdr(scn, &sh))
 			continue;
+		/* initialised, loaded bytes: what goheap_binary_read() may return */
+		if (sh.sh_type == SHT_PROGBITS && (sh.sh_flags & SHF_ALLOC) && sh.sh_size > 0 &&
+		    !(sh.sh_flags & SHF_COMPRESSED)) {
+			if (vec_reserve((void **)&b->sections, &sec_alloc, b->nsections + 1,
+					sizeof *b->sections)) {
+				rc = diag_set(d, GOHEAP_ENOMEM, GOHEAP_NO_OFFSET, NULL, NULL, "out of memory");
+				goto fail;
+			}
+			b->sections[b->nsections++] = (bin_section){ sh.sh_addr, sh.sh_size, sh.sh_offset };
+		}
 		const char *name = elf_strptr(b->elf, shstrndx, sh.sh_name);
 		if (!name)
 			continue;
@@ -104,6 +118,9 @@ int goheap_binary_open(goheap_binary **out, const char *path, goheap_diag *d)
 			in->bss_size = sh.sh_size;
 		}
 	}
+	/* symbols: goheap_binary_symbol() works from here on, with or without DWARF */
+	if ((rc = bin_load_symbols(b, d)))
+		goto fail;
 	*out = b;
 	return GOHEAP_OK;
 fail:
@@ -115,6 +132,10 @@ void goheap_binary_free(goheap_binary *b)
 {
 	if (!b)
 		return;
+	bin_dwarf_free(b);
+	free(b->sections);
+	free(b->syms_by_name);
+	free(b->funcs_by_addr);
 	if (b->elf)
 		elf_end(b->elf);
 	if (b->fd >= 0)
@@ -174,5 +195,256 @@ int goheap_binary_match(const goheap_binary *b, const goheap_dump *dump, int64_t
 	}
 	if (bias)
 		*bias = b0;
+	return GOHEAP_OK;
+}
+
+/* ---- symbols -------------------------------------------------------------- */
+
+static int sym_name_cmp(const void *a, const void *b)
+{
+	const bin_sym *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	if (c)
+		return c;
+	return x->value < y->value ? -1 : x->value > y->value;
+}
+
+static int sym_addr_cmp(const void *a, const void *b)
+{
+	const bin_sym *x = a, *y = b;
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	/* the larger symbol first, so an alias of size 0 does not hide it */
+	return x->size > y->size ? -1 : x->size < y->size;
+}
+
+/* The SHT_SYMTAB section, else SHT_DYNSYM, else NULL. */
+static Elf_Scn *symbol_section(Elf *elf, GElf_Shdr *out)
+{
+	Elf_Scn *dyn = NULL;
+	GElf_Shdr dynsh;
+	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type == SHT_SYMTAB) {
+			*out = sh;
+			return scn;
+		}
+		if (sh.sh_type == SHT_DYNSYM && !dyn) {
+			dyn = scn;
+			dynsh = sh;
+		}
+	}
+	if (dyn)
+		*out = dynsh;
+	return dyn;
+}
+
+int bin_load_symbols(goheap_binary *b, goheap_diag *d)
+{
+	if (b->syms_loaded)
+		return GOHEAP_OK;
+	b->syms_loaded = true;
+	GElf_Shdr sh;
+	Elf_Scn *scn = symbol_section(b->elf, &sh);
+	if (!scn || sh.sh_entsize == 0)
+		return GOHEAP_OK; /* no symbols: every lookup says ENOTFOUND */
+	Elf_Data *data = elf_getdata(scn, NULL);
+	if (!data)
+		return GOHEAP_OK;
+	size_t n = data->d_size / sh.sh_entsize;
+	bin_sym *byname = NULL, *funcs = NULL;
+	size_t nn = 0, nf = 0;
+	if (n) {
+		byname = malloc(n * sizeof *byname);
+		funcs = malloc(n * sizeof *funcs);
+		if (!byname || !funcs) {
+			free(byname);
+			free(funcs);
+			return diag_set(d, GOHEAP_ENOMEM, GOHEAP_NO_OFFSET, NULL, NULL, "out of memory");
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		GElf_Sym sym;
+		if (!gelf_getsym(data, (int)i, &sym))
+			continue;
+		if (sym.st_shndx == SHN_UNDEF || sym.st_name == 0)
+			continue;
+		unsigned type = GELF_ST_TYPE(sym.st_info);
+		if (type == STT_SECTION || type == STT_FILE)
+			continue;
+		const char *name = elf_strptr(b->elf, sh.sh_link, sym.st_name);
+		if (!name || !*name)
+			continue;
+		bin_sym s = { name, sym.st_value, sym.st_size };
+		byname[nn++] = s;
+		if (type == STT_FUNC)
+			funcs[nf++] = s;
+	}
+	if (nn)
+		qsort(byname, nn, sizeof *byname, sym_name_cmp);
+	if (nf)
+		qsort(funcs, nf, sizeof *funcs, sym_addr_cmp);
+	b->syms_by_name = byname;
+	b->nsyms = nn;
+	b->funcs_by_addr = funcs;
+	b->nfuncsyms = nf;
+	return GOHEAP_OK;
+}
+
+int goheap_binary_symbol(const goheap_binary *b, const char *name, uint64_t *value)
+{
+	size_t lo = 0, hi = b->nsyms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(b->syms_by_name[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == b->nsyms || strcmp(b->syms_by_name[lo].name, name) != 0)
+		return GOHEAP_ENOTFOUND;
+	if (value)
+		*value = b->syms_by_name[lo].value;
+	return GOHEAP_OK;
+}
+
+const char *goheap_binary_func_symbol(const goheap_binary *b, uint64_t pc)
+{
+	/* the last symbol starting at or below pc */
+	size_t lo = 0, hi = b->nfuncsyms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (b->funcs_by_addr[mid].value <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	/* of the symbols at that address, the largest (sorted first) */
+	size_t i = lo - 1;
+	while (i > 0 && b->funcs_by_addr[i - 1].value == b->funcs_by_addr[i].value)
+		i--;
+	const bin_sym *s = &b->funcs_by_addr[i];
+	if (pc - s->value < s->size || (s->size == 0 && pc == s->value))
+		return s->name;
+	return NULL;
+}
+
+/* ---- file contents ----------------------------------------------------------- */
+
+int goheap_binary_read(const goheap_binary *b, uint64_t addr, void *out, size_t size)
+{
+	for (size_t i = 0; i < b->nsections; i++) {
+		const bin_section *s = &b->sections[i];
+		if (addr < s->addr || addr - s->addr > s->size || size > s->size - (addr - s->addr))
+			continue;
+		uint64_t off = s->offset + (addr - s->addr);
+		size_t done = 0;
+		while (done < size) {
+			ssize_t r = pread(b->fd, (char *)out + done, size - done, (off_t)(off + done));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				return GOHEAP_EIO;
+			done += (size_t)r;
+		}
+		return GOHEAP_OK;
+	}
+	return GOHEAP_ENOTFOUND;
+}
+
+/* ---- debug section bytes --------------------------------------------------- */
+
+/* Decompressed sections are capped: 1 GiB, and zlib's best ratio (1032:1). */
+#define SECTION_MAX ((uint64_t)1 << 30)
+
+static uint64_t get_uint(const uint8_t *p, unsigned n, bool big_endian)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint64_t)p[big_endian ? n - 1 - i : i] << (8 * i);
+	return v;
+}
+
+static int inflate_exact(const uint8_t *src, size_t srclen, uint64_t size, uint8_t **out,
+			 const char *name, goheap_diag *d)
+{
+	if (size == 0 || size > SECTION_MAX || size / 1032 > srclen)
+		return diag_set(d, GOHEAP_ECORRUPT, GOHEAP_NO_OFFSET, NULL, NULL,
+				"bad DWARF: section %s claims %llu bytes uncompressed", name,
+				(unsigned long long)size);
+	uint8_t *buf = malloc((size_t)size);
+	if (!buf)
+		return diag_set(d, GOHEAP_ENOMEM, GOHEAP_NO_OFFSET, NULL, NULL, "out of memory");
+	uLongf got = (uLongf)size;
+	uLong used = (uLong)srclen;
+	int zr = uncompress2(buf, &got, src, &used);
+	if (zr != Z_OK || got != size) {
+		free(buf);
+		return diag_set(d, GOHEAP_ECORRUPT, GOHEAP_NO_OFFSET, NULL, NULL,
+				"bad DWARF: section %s does not decompress (zlib %d)", name, zr);
+	}
+	*out = buf;
+	return GOHEAP_OK;
+}
+
+int bin_section_copy(const goheap_binary *b, const char *name, uint8_t **out, size_t *len,
+		     goheap_diag *d)
+{
+	*out = NULL;
+	*len = 0;
+	size_t shstrndx;
+	if (elf_getshdrstrndx(b->elf, &shstrndx) != 0)
+		return GOHEAP_OK;
+	char zname[64];
+	bool zdebug = strncmp(name, ".debug_", 7) == 0 && strlen(name) + 2 < sizeof zname;
+	if (zdebug)
+		snprintf(zname, sizeof zname, ".zdebug_%s", name + 7);
+	for (Elf_Scn *scn = elf_nextscn(b->elf, NULL); scn; scn = elf_nextscn(b->elf, scn)) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
+			continue;
+		const char *sn = elf_strptr(b->elf, shstrndx, sh.sh_name);
+		if (!sn)
+			continue;
+		bool plain = strcmp(sn, name) == 0, gnu = zdebug && strcmp(sn, zname) == 0;
+		if (!plain && !gnu)
+			continue;
+		Elf_Data *data = elf_rawdata(scn, NULL);
+		if (!data || !data->d_buf || data->d_size == 0)
+			return GOHEAP_OK;
+		const uint8_t *raw = data->d_buf;
+		size_t n = data->d_size;
+		bool be = b->info.big_endian;
+		if (plain && (sh.sh_flags & SHF_COMPRESSED)) {
+			/* Elf32_Chdr {type, size, align} or Elf64_Chdr {type, reserved, size, align} */
+			size_t hdr = b->info.ptr_size == 8 ? 24 : 12;
+			if (n < hdr || get_uint(raw, 4, be) != ELFCOMPRESS_ZLIB)
+				return diag_set(d, GOHEAP_ECORRUPT, GOHEAP_NO_OFFSET, NULL, NULL,
+						"bad DWARF: section %s is not zlib-compressed", name);
+			uint64_t size = b->info.ptr_size == 8 ? get_uint(raw + 8, 8, be) : get_uint(raw + 4, 4, be);
+			int rc = inflate_exact(raw + hdr, n - hdr, size, out, name, d);
+			if (rc == GOHEAP_OK)
+				*len = (size_t)size;
+			return rc;
+		}
+		if (gnu && n >= 12 && memcmp(raw, "ZLIB", 4) == 0) {
+			uint64_t size = get_uint(raw + 4, 8, true);
+			int rc = inflate_exact(raw + 12, n - 12, size, out, name, d);
+			if (rc == GOHEAP_OK)
+				*len = (size_t)size;
+			return rc;
+		}
+		uint8_t *copy = malloc(n);
+		if (!copy)
+			return diag_set(d, GOHEAP_ENOMEM, GOHEAP_NO_OFFSET, NULL, NULL, "out of memory");
+		memcpy(copy, raw, n);
+		*out = copy;
+		*len = n;
+		return GOHEAP_OK;
+	}
 	return GOHEAP_OK;
 }

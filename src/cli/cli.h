@@ -21,21 +21,33 @@ enum {
 	EXIT_IO = 3         /* a file could not be read or written, or memory ran out */
 };
 
-/* Options every command takes, and its positional arguments. */
+/* Options beyond --json, --quiet and --help that a command may accept. */
+enum {
+	OPT_TOP = 1 << 0,    /* --top N */
+	OPT_CSV = 1 << 1,    /* --csv */
+	OPT_TYPE = 1 << 2,   /* --type T */
+	OPT_LIMIT = 1 << 3   /* --limit N */
+};
+
+/* A command's options and positional arguments. */
 typedef struct cli_args {
 	bool json;
 	bool quiet;
 	bool help;
+	bool csv;
+	long top;            /* 0 when not given */
+	long limit;          /* 0 when not given */
+	const char *type;    /* NULL when not given */
 	int npos;
 	const char *pos[8];
 } cli_args;
 
 /*
  * Parse argv[1..] of a command (argv[0] is its name). Accepts --json, -q /
- * --quiet and -h / --help; anything else starting with '-' is a usage error.
- * Returns 0, or EXIT_USAGE after printing why.
+ * --quiet, -h / --help and the options in `allowed`; anything else starting
+ * with '-' is a usage error. Returns 0, or EXIT_USAGE after printing why.
  */
-int cli_parse(int argc, char **argv, cli_args *out);
+int cli_parse(int argc, char **argv, cli_args *out, unsigned allowed);
 
 /* Open a dump with progress on stderr; on failure report and return the exit code. */
 int cli_open_dump(const cli_args *a, const char *path, goheap_dump **out);
@@ -55,6 +67,11 @@ int cli_exit_code(int status);
 /* Commands. */
 int cmd_info(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_histogram(int argc, char **argv);
+int cmd_roots(int argc, char **argv);
+int cmd_objects(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_goroutines(int argc, char **argv);
 
 /* Print a command's help text (from the table in main.c); false if unknown. */
 bool cli_print_command_help(const char *name, FILE *out);

@@ -11,7 +11,7 @@
 int cmd_check(int argc, char **argv)
 {
 	cli_args a;
-	int rc = cli_parse(argc, argv, &a);
+	int rc = cli_parse(argc, argv, &a, 0);
 	if (rc)
 		return rc;
 	if (a.help)

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/json.h"
+#include "cli/session.h"
 #include "goheap/binary.h"
 
 typedef struct info_summary {
@@ -54,8 +55,14 @@ static const char *explain(const info_summary *s, const goheap_memstats *ms)
 	       "or the dump is inconsistent";
 }
 
+static double percent(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 100.0;
+}
+
 static void print_text(const char *path, const goheap_dump *dp, const info_summary *s,
-		       const goheap_binary_info *bin, const char *bin_path, int64_t bias)
+		       const goheap_binary_info *bin, const char *bin_path, int64_t bias,
+		       const goheap_typing_stats *ts, const goheap_graph *g)
 {
 	const goheap_params *pr = goheap_dump_params(dp);
 	const goheap_memstats *ms = goheap_dump_memstats(dp);
@@ -109,10 +116,20 @@ static void print_text(const char *path, const goheap_dump *dp, const info_summa
 	if (ms)
 		printf("gc:            %" PRIu64 " cycles, HeapSys %" PRIu64 ", HeapInuse %" PRIu64 ", Sys %" PRIu64 "\n",
 		       ms->num_gc, ms->heap_sys, ms->heap_inuse, ms->sys);
+	if (g) {
+		const goheap_graph_totals *t = goheap_graph_get_totals(g);
+		printf("reachable:     %" PRIu64 " live objects (%" PRIu64 " bytes); %" PRIu64
+		       " garbage not yet collected (%" PRIu64 " bytes)\n",
+		       t->live_count, t->live_bytes, t->garbage_count, t->garbage_bytes);
+	}
+	if (ts)
+		printf("typed:         %.2f%% of live objects, %.2f%% of live bytes have a Go type\n",
+		       percent(ts->typed_count, ts->live_count), percent(ts->typed_bytes, ts->live_bytes));
 }
 
 static void print_json(const char *path, const goheap_dump *dp, const info_summary *s,
-		       const goheap_binary_info *bin, const char *bin_path, int64_t bias)
+		       const goheap_binary_info *bin, const char *bin_path, int64_t bias,
+		       const goheap_typing_stats *ts, const goheap_graph *g)
 {
 	const goheap_params *pr = goheap_dump_params(dp);
 	const goheap_memstats *ms = goheap_dump_memstats(dp);
@@ -227,6 +244,29 @@ static void print_json(const char *path, const goheap_dump *dp, const info_summa
 		json_i64(&j, "load_bias", bias);
 		json_object_end(&j);
 	}
+	if (g) {
+		const goheap_graph_totals *t = goheap_graph_get_totals(g);
+		json_object_begin(&j, "reachability");
+		json_u64(&j, "live_count", t->live_count);
+		json_u64(&j, "live_bytes", t->live_bytes);
+		json_u64(&j, "garbage_count", t->garbage_count);
+		json_u64(&j, "garbage_bytes", t->garbage_bytes);
+		json_u64(&j, "span_tail_count", t->tail_count);
+		json_u64(&j, "roots", goheap_graph_node_count(g) - goheap_graph_object_count(g));
+		json_u64(&j, "edges", goheap_graph_edge_count(g));
+		json_object_end(&j);
+	}
+	if (ts) {
+		json_object_begin(&j, "typing");
+		json_u64(&j, "live_count", ts->live_count);
+		json_u64(&j, "live_bytes", ts->live_bytes);
+		json_u64(&j, "typed_count", ts->typed_count);
+		json_u64(&j, "typed_bytes", ts->typed_bytes);
+		json_double(&j, "typed_count_percent", percent(ts->typed_count, ts->live_count));
+		json_double(&j, "typed_bytes_percent", percent(ts->typed_bytes, ts->live_bytes));
+		json_u64(&j, "rejected", ts->rejected);
+		json_object_end(&j);
+	}
 	json_object_end(&j);
 	json_finish(&j);
 }
@@ -234,38 +274,31 @@ static void print_json(const char *path, const goheap_dump *dp, const info_summa
 int cmd_info(int argc, char **argv)
 {
 	cli_args a;
-	int rc = cli_parse(argc, argv, &a);
+	int rc = cli_parse(argc, argv, &a, 0);
 	if (rc)
 		return rc;
 	if (a.help)
 		return cli_print_command_help("info", stdout), cli_finish(EXIT_OK);
 	if (a.npos < 1 || a.npos > 2)
 		return cli_usage("info", a.npos ? "too many arguments" : "no DUMP given");
-	goheap_dump *dp;
-	rc = cli_open_dump(&a, a.pos[0], &dp);
+	/* With a binary, the whole session: graph and typing give coverage. */
+	session ss;
+	if (a.npos == 2)
+		rc = session_open(&ss, &a, a.pos[0], a.pos[1]);
+	else {
+		memset(&ss, 0, sizeof ss);
+		rc = cli_open_dump(&a, a.pos[0], &ss.dump);
+	}
 	if (rc)
 		return rc;
-	goheap_binary *bin = NULL;
-	int64_t bias = 0;
-	if (a.npos == 2) {
-		goheap_diag d;
-		int st = goheap_binary_open(&bin, a.pos[1], &d);
-		if (!st)
-			st = goheap_binary_match(bin, dp, &bias, &d);
-		if (st) {
-			goheap_binary_free(bin);
-			goheap_dump_free(dp);
-			return cli_fail(&a, a.pos[1], st, &d);
-		}
-	}
 	info_summary s;
-	summarise(dp, &s);
-	const goheap_binary_info *bi = bin ? goheap_binary_get_info(bin) : NULL;
+	summarise(ss.dump, &s);
+	const goheap_binary_info *bi = ss.bin ? goheap_binary_get_info(ss.bin) : NULL;
+	const goheap_typing_stats *ts = ss.typing ? goheap_typing_get_stats(ss.typing) : NULL;
 	if (a.json)
-		print_json(a.pos[0], dp, &s, bi, a.npos == 2 ? a.pos[1] : NULL, bias);
+		print_json(a.pos[0], ss.dump, &s, bi, a.npos == 2 ? a.pos[1] : NULL, ss.bias, ts, ss.graph);
 	else
-		print_text(a.pos[0], dp, &s, bi, a.npos == 2 ? a.pos[1] : NULL, bias);
-	goheap_binary_free(bin);
-	goheap_dump_free(dp);
+		print_text(a.pos[0], ss.dump, &s, bi, a.npos == 2 ? a.pos[1] : NULL, ss.bias, ts, ss.graph);
+	session_close(&ss);
 	return cli_finish(EXIT_OK);
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -37,6 +38,36 @@ static const command commands[] = {
 	  "range; stack frames chained; finalizers naming objects). Prints one\n"
 	  "summary line and exits 0, or prints the first problem (byte offset,\n"
 	  "record, field) and exits 1.\n" },
+	{ "histogram", cmd_histogram, "goheap histogram [--json] [--csv] [--top N] [-q] DUMP [BINARY]",
+	  "live objects by Go type: count and bytes",
+	  "Types every live object from the binary's DWARF and prints, per type,\n"
+	  "the number of live objects and their bytes (slot sizes, as the Go\n"
+	  "allocator counts them), largest first. Arrays that back slices, strings\n"
+	  "and channel buffers are grouped by element type as [...]T. Objects no\n"
+	  "type reached are grouped by shape (size and pointer map). Garbage not\n"
+	  "yet collected and span-tail slots are counted apart, never as live.\n"
+	  "--top N keeps the N largest rows; --csv prints type,count,bytes.\n" },
+	{ "roots", cmd_roots, "goheap roots [--json] [--top N] [-q] DUMP [BINARY]",
+	  "named roots and how much each reaches",
+	  "Lists every root: globals by name, goroutine frame variables as\n"
+	  "'goroutine N function: variable', finalizers, and pointer words no\n"
+	  "variable covers ('data+0x1a8', 'goroutine N function+0x38'), with the\n"
+	  "number of objects and bytes reachable from each, largest first.\n" },
+	{ "objects", cmd_objects, "goheap objects [--json] [--limit N] [-q] --type T DUMP [BINARY]",
+	  "list the live objects of one type",
+	  "Prints the address, slot size and type of every live object whose type\n"
+	  "is T (a name as histogram prints it), and their count and bytes.\n" },
+	{ "show", cmd_show, "goheap show [--json] [-q] DUMP BINARY ADDR",
+	  "one object: type, fields, pointees, referrers",
+	  "Finds the object containing ADDR and prints its type, each field by\n"
+	  "name with its value (pointers with the type they point at, strings\n"
+	  "with their text), the objects it points to and the objects and roots\n"
+	  "that point to it.\n" },
+	{ "goroutines", cmd_goroutines, "goheap goroutines [--json] [-q] DUMP [BINARY]",
+	  "goroutines, their frames and the pointers they hold",
+	  "Prints every goroutine with its id, status and wait reason, its frames\n"
+	  "innermost first, and for each frame the variables and pointer slots\n"
+	  "that hold heap pointers, with the type they point at.\n" },
 	{ "help", NULL, "goheap help [COMMAND]", "show help for goheap or one command", NULL },
 };
 
@@ -51,7 +82,7 @@ static void print_usage(FILE *out)
 		"\n"
 		"commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out,
 		"\n"
 		"common options:\n"
@@ -104,13 +135,26 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-int cli_parse(int argc, char **argv, cli_args *out)
+/* A positive count option value. */
+static int parse_count(const char *cmd, const char *opt, const char *v, long *out)
+{
+	char *end;
+	long n = v ? strtol(v, &end, 10) : 0;
+	if (!v || *end || n <= 0)
+		return cli_usage(cmd, "%s takes a positive number", opt);
+	*out = n;
+	return 0;
+}
+
+int cli_parse(int argc, char **argv, cli_args *out, unsigned allowed)
 {
 	memset(out, 0, sizeof *out);
 	bool options_done = false;
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
 		if (!options_done && s[0] == '-' && s[1] != '\0') {
+			const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+			int rc = 0;
 			if (strcmp(s, "--") == 0)
 				options_done = true;
 			else if (strcmp(s, "--json") == 0)
@@ -119,8 +163,21 @@ int cli_parse(int argc, char **argv, cli_args *out)
 				out->quiet = true;
 			else if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0)
 				out->help = true;
-			else
+			else if ((allowed & OPT_CSV) && strcmp(s, "--csv") == 0)
+				out->csv = true;
+			else if ((allowed & OPT_TOP) && strcmp(s, "--top") == 0)
+				rc = parse_count(argv[0], s, val, &out->top), i++;
+			else if ((allowed & OPT_LIMIT) && strcmp(s, "--limit") == 0)
+				rc = parse_count(argv[0], s, val, &out->limit), i++;
+			else if ((allowed & OPT_TYPE) && strcmp(s, "--type") == 0) {
+				if (!val)
+					return cli_usage(argv[0], "--type takes a type name");
+				out->type = val;
+				i++;
+			} else
 				return cli_usage(argv[0], "unknown option '%s'", s);
+			if (rc)
+				return rc;
 			continue;
 		}
 		if (out->npos == (int)(sizeof out->pos / sizeof out->pos[0]))

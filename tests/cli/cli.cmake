@@ -18,6 +18,9 @@ foreach(line IN LISTS manifest_lines)
     add_test(NAME facts:${name}
       COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_facts.py ${dump})
     set_tests_properties(facts:${name} PROPERTIES ENVIRONMENT "${GOHEAP_CLI_ENV}" LABELS golden)
+    add_test(NAME typing:${name}
+      COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_typing.py ${dump})
+    set_tests_properties(typing:${name} PROPERTIES ENVIRONMENT "${GOHEAP_CLI_ENV}" LABELS golden)
   endif()
 endforeach()
 

@@ -48,3 +48,18 @@ foreach(dump ${GOHEAP_REAL_DUMPS})
 endforeach()
 
 set_tests_properties(unit_cursor unit_sort unit_dump_errors PROPERTIES LABELS unit)
+
+# The DWARF and ELF-symbol reader (src/binary): error paths, then each
+# committed Go binary with the dump it wrote.
+goheap_unit_test(test_binary ${GOHEAP_UNIT_DIR}/test_binary.c)
+add_test(NAME unit_binary_errors COMMAND test_binary)
+set_tests_properties(unit_binary_errors PROPERTIES LABELS unit)
+foreach(dump ${GOHEAP_REAL_DUMPS})
+  get_filename_component(dump_name ${dump} NAME)
+  string(REGEX REPLACE "\\.dump\\.gz$" "" dump_name ${dump_name})
+  set(bin ${GOHEAP_DUMPS_DIR}/${dump_name}.bin)
+  if(EXISTS ${bin})
+    add_test(NAME unit_binary_${dump_name} COMMAND test_binary ${dump} ${bin})
+    set_tests_properties(unit_binary_${dump_name} PROPERTIES LABELS "unit;real-dump")
+  endif()
+endforeach()

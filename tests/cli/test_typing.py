@@ -1,0 +1,58 @@
+"""Typed graph fidelity on one committed dump, against what the Go program
+that wrote it recorded: typed coverage, exact histogram counts of the
+types it built, and the exact type of every object whose address it
+recorded."""
+import json
+import os
+import sys
+
+from common import DUMPS, check, equal, finish, manifest, run
+
+name = sys.argv[1]
+entry = next(e for e in manifest() if e["dump"] == name)
+facts = entry["facts"]
+built = facts["built"]
+dump = os.path.join(DUMPS, entry["dump"])
+binary = os.path.join(DUMPS, entry["binary"])
+
+
+def goheap_json(*args):
+    rc, out, err = run(*args, "--json", "-q")
+    equal(rc, 0, f"goheap {' '.join(args[:1])} exit status ({err.strip()})")
+    return json.loads(out) if rc == 0 else {}
+
+
+# Coverage: at least 98 % of live bytes typed.
+info = goheap_json("info", dump, binary)
+ty = info.get("typing", {})
+print(f"typed: {ty.get('typed_count_percent')} % of live objects, {ty.get('typed_bytes_percent')} % of live bytes")
+check(ty.get("typed_bytes", 0) * 100 >= 98 * ty.get("live_bytes", 1),
+      f"typed bytes {ty.get('typed_bytes')} >= 98 % of live bytes {ty.get('live_bytes')}")
+equal(ty.get("live_count"), facts["memstats"]["heap_objects"], "every allocated object is live (just after GC)")
+
+# Exact counts of what the program built and keeps alive.
+hist = goheap_json("histogram", dump, binary)
+counts = {row["type"]: row["count"] for row in hist.get("types", [])}
+for tname in ("main.Node", "main.Item", "main.Big", "main.StackOnly"):
+    equal(counts.get(tname, 0), built[tname], f"histogram count of {tname}")
+
+# Objects the program recorded by address have exactly its type.
+for k in facts["known"]:
+    shown = goheap_json("show", dump, binary, k["addr"])
+    equal(shown.get("type"), k["type"], f"type of {k['name']} at {k['addr']}")
+    check(shown.get("typed") is True, f"{k['name']} has a Go type")
+    if shown.get("addr") is not None:
+        equal(shown["addr"], int(k["addr"], 16), f"{k['name']}: value address after any malloc header")
+
+# The slice of 1000 points is one [1000]main.Point backing array.
+objs = goheap_json("objects", dump, binary, "--type", f"[{built['main.Point_elems']}]main.Point")
+equal(objs.get("count"), 1, "one backing array of the Points slice")
+
+# The 500-entry map: its keys and values are reachable from main.ItemMap.
+roots = goheap_json("roots", dump, binary)
+named = {r["name"]: r for r in roots.get("roots", [])}
+check("main.ItemMap" in named, "main.ItemMap is a named root")
+check("main.ListHead" in named and named["main.ListHead"]["reachable_objects"] >= built["main.Node"],
+      "main.ListHead reaches the whole list")
+
+finish()
