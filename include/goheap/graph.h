@@ -94,6 +94,12 @@ GOHEAP_EXTERN uint32_t goheap_graph_object_count(const goheap_graph *g);
 GOHEAP_EXTERN uint32_t goheap_graph_node_count(const goheap_graph *g);
 GOHEAP_EXTERN uint64_t goheap_graph_edge_count(const goheap_graph *g);
 
+/**
+ * The object whose slot contains addr, or UINT32_MAX: a page index over
+ * the heap makes this a short search (4 bytes per 8 KiB page of heap).
+ */
+GOHEAP_EXTERN uint32_t goheap_graph_find_object(const goheap_graph *g, uint64_t addr);
+
 /** Roots, in node order (root i is node object_count + i). */
 GOHEAP_EXTERN const goheap_root *goheap_graph_roots(const goheap_graph *g, size_t *count);
 

@@ -564,8 +564,6 @@ int goheap_graph_build(goheap_graph **out, const goheap_dump *dump, const goheap
 		rc = OOM(d);
 		goto out;
 	}
-	free(g->page_first);
-	g->page_first = NULL;
 out:
 	VEC_FREE(b.root_row);
 	if (rc) {
@@ -589,6 +587,7 @@ void goheap_graph_free(goheap_graph *g)
 }
 
 uint32_t goheap_graph_object_count(const goheap_graph *g) { return g->nobj; }
+uint32_t goheap_graph_find_object(const goheap_graph *g, uint64_t addr) { return find_object(g, addr); }
 uint32_t goheap_graph_node_count(const goheap_graph *g) { return g->nobj + (uint32_t)g->roots.n; }
 uint64_t goheap_graph_edge_count(const goheap_graph *g) { return g->edges.n; }
 const goheap_graph_totals *goheap_graph_get_totals(const goheap_graph *g) { return &g->totals; }

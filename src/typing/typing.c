@@ -128,8 +128,12 @@ static uint32_t array_of(goheap_typing *t, uint32_t elem, uint64_t count)
 	const goheap_btype *e = T(t, elem);
 	if (e->size && count > UINT64_MAX / e->size)
 		return GOHEAP_NO_TYPE;
-	char key[64];
-	int kl = snprintf(key, sizeof key, "A%u:%llu", elem, (unsigned long long)count);
+	/* Binary key: 'A', the element id, the count. */
+	char key[13];
+	key[0] = 'A';
+	memcpy(key + 1, &elem, 4);
+	memcpy(key + 5, &count, 8);
+	int kl = (int)sizeof key;
 	goheap_btype bt = { 0 };
 	bt.size = e->size * count;
 	bt.kind = GOHEAP_T_ARRAY;
@@ -340,8 +344,7 @@ static bool fits(goheap_typing *t, const goheap_object *o, uint32_t type, uint64
 
 static uint32_t find_obj(const goheap_typing *t, uint64_t a)
 {
-	uint32_t idx;
-	return goheap_dump_find_object(t->dp, a, &idx) == GOHEAP_OK ? idx : UINT32_MAX;
+	return goheap_graph_find_object(t->g, a);
 }
 
 static void enqueue_work(goheap_typing *t, uint64_t addr, uint32_t type, bool noscan_ok, bool weak)
@@ -695,8 +698,11 @@ static void process(goheap_typing *t, work w)
 	if (t->type[w.obj] != GOHEAP_NO_TYPE)
 		return;
 	note_tiny(t, w.obj, &o, w.type);
-	char key[64];
-	int kl = snprintf(key, sizeof key, "%u:%llu:%u", w.obj, (unsigned long long)w.off, w.type);
+	char key[16];
+	memcpy(key, &w.obj, 4);
+	memcpy(key + 4, &w.off, 8);
+	memcpy(key + 12, &w.type, 4);
+	int kl = (int)sizeof key;
 	if (strmap_get(&t->interior, key, (size_t)kl) != UINT32_MAX)
 		return;
 	if (strmap_put(&t->interior, key, (size_t)kl, 1)) {
