@@ -69,6 +69,28 @@ x86 = [e for e in entries if e["goarch"] != first["goarch"]]
 for other in x86[:1]:
     expect(["info", dump, os.path.join(DUMPS, other["binary"])], 1, "pointers", "binary of another GOARCH")
 
+# The typed-graph commands: a stripped binary gives a warning and an untyped
+# but complete graph; a binary that did not write the dump is refused.
+import shutil
+import subprocess
+binary = os.path.join(DUMPS, first["binary"])
+if shutil.which("objcopy"):
+    stripped = os.path.join(tmp, "stripped")
+    subprocess.run(["objcopy", "--strip-debug", binary, stripped], check=True)
+    rc, out, err = run("histogram", "--json", "-q", dump, stripped)
+    equal(rc, 0, f"histogram with a stripped binary: exit status ({err.strip()})")
+    check("no DWARF" in err, f"stripped binary: warning on stderr: {err.strip()!r}")
+    h = json.loads(out)
+    check(all(t["type"].startswith("untyped") for t in h["types"]), "stripped binary: every object untyped")
+    equal(h["live"]["count"], first["facts"]["memstats"]["heap_objects"],
+          "stripped binary: every allocated object is still in the graph and reachable")
+for cmd in ("histogram", "roots", "goroutines"):
+    for other in others[:1]:
+        expect([cmd, dump, os.path.join(DUMPS, other["binary"])], 1, "binary", f"{cmd} with another binary")
+    expect([cmd, dump, write("notelf2", b"not an elf file at all")], 1, "not an ELF", f"{cmd} with a non-ELF binary")
+expect(["show", dump, binary, "0x10"], 1, "no object contains", "show of an address outside the heap")
+expect(["show", dump, binary, "zzz"], 2, "not an address", "show of a bad address")
+
 # Usage errors and unwritable output.
 expect(["info"], 2, "no DUMP", "no arguments")
 expect(["info", "--bogus", dump], 2, "unknown option", "unknown option")

@@ -36,6 +36,20 @@ counts = {row["type"]: row["count"] for row in hist.get("types", [])}
 for tname in ("main.Node", "main.Item", "main.Big", "main.StackOnly"):
     equal(counts.get(tname, 0), built[tname], f"histogram count of {tname}")
 
+# Maps: classic buckets up to Go 1.23, swiss tables and groups from 1.24;
+# channels: hchan<T> with a separate [cap]T buffer when T has pointers.
+minor = int(facts["go_version"].split(".")[1])
+if minor <= 23:
+    check(counts.get("hash<string,*main.Item>", 0) >= 1, "classic map header hash<string,*main.Item>")
+    check(counts.get("[...]bucket<string,*main.Item>", 0) >= 1, "classic map bucket array")
+else:
+    check(counts.get("internal/runtime/maps.Map", 0) >= 1, "swiss map header")
+    check(counts.get("[...]noalg.map.group[string]*main.Item", 0) >= 1, "swiss map group array")
+    check(counts.get("internal/runtime/maps.table", 0) >= 1, "swiss map table")
+equal(counts.get("hchan<*main.Item>"), 1, "the channel header")
+buf = goheap_json("objects", dump, binary, "--type", f"[{built['chan_cap']}]*main.Item")
+equal(buf.get("count"), 1, "the channel's buffer")
+
 # Objects the program recorded by address have exactly its type.
 for k in facts["known"]:
     shown = goheap_json("show", dump, binary, k["addr"])

@@ -14,9 +14,11 @@
  *   - the dump: itab and type records (runtime type addresses), and the
  *     stack frames' pointer maps (where the runtime says live pointers are,
  *     against where DWARF location lists put pointer-typed variables);
- *   - a copy without DWARF made with objcopy --strip-debug (skipped with a
- *     message when objcopy is missing), and copies with uncompressed,
- *     damaged DWARF, which must load or fail cleanly.
+ *   - copies made with objcopy (skipped with a message when objcopy is
+ *     missing or does not know the machine): without DWARF (symbols must
+ *     still work), with uncompressed and with .zdebug_* DWARF (the load
+ *     must be identical), and uncompressed copies with damaged DWARF
+ *     (which must load or fail cleanly).
  */
 #include <fcntl.h>
 #include <gelf.h>
@@ -773,6 +775,91 @@ static void check_stripped(const goheap_binary *orig, const char *bin)
 	unlink(path);
 }
 
+/* A digest of everything a load produced (sampled variable locations included). */
+static uint64_t load_digest(const goheap_binary *b)
+{
+	uint64_t h = 1469598103934665603ull;
+#define MIX(x) (h = (h ^ (uint64_t)(x)) * 1099511628211ull)
+	size_t n, nv;
+	const goheap_btype *t = goheap_binary_types(b, &n);
+	MIX(n);
+	for (size_t i = 0; i < n; i++) {
+		MIX(t[i].size);
+		MIX(t[i].kind);
+		MIX(t[i].elem);
+		MIX(t[i].rtype);
+		MIX(t[i].nfields);
+	}
+	const goheap_global *g = goheap_binary_globals(b, &n);
+	MIX(n);
+	for (size_t i = 0; i < n; i++) {
+		MIX(g[i].addr);
+		MIX(g[i].type);
+	}
+	const goheap_func *f = goheap_binary_funcs(b, &n);
+	const goheap_var *v = goheap_binary_vars(b, &nv);
+	MIX(n);
+	MIX(nv);
+	for (size_t i = 0; i < n; i++) {
+		MIX(f[i].lowpc);
+		MIX(f[i].highpc);
+		for (uint32_t k = 0; k < f[i].nvars; k++) {
+			for (uint64_t pc = f[i].lowpc; pc < f[i].highpc; pc += 7) {
+				goheap_loc l[8];
+				size_t np = goheap_binary_var_locate(b, &v[f[i].first_var + k], pc, l, 8);
+				MIX(np);
+				for (size_t j = 0; j < np; j++) {
+					MIX(l[j].kind);
+					MIX(l[j].offset);
+					MIX(l[j].size);
+				}
+			}
+		}
+	}
+#undef MIX
+	return h;
+}
+
+/* The same binary with its DWARF uncompressed, and with .zdebug_* sections. */
+static void check_containers(const goheap_binary *orig, const char *bin)
+{
+	static const char *const how[] = { "--decompress-debug-sections",
+					   "--compress-debug-sections=zlib-gnu" };
+	if (!have_tool("objcopy")) {
+		printf("  objcopy is not available: other DWARF containers are not tested\n");
+		return;
+	}
+	uint64_t want = load_digest(orig);
+	unsigned same = 0, tried = 0;
+	for (size_t k = 0; k < sizeof how / sizeof how[0]; k++) {
+		char path[64], cmd[4400];
+		snprintf(path, sizeof path, "/tmp/goheap-test-binary-XXXXXX");
+		int fd = mkstemp(path);
+		if (fd < 0)
+			continue;
+		close(fd);
+		snprintf(cmd, sizeof cmd, "objcopy %s '%s' '%s' 2>/dev/null", how[k], bin, path);
+		if (system(cmd) == 0) {
+			goheap_binary *b = NULL;
+			goheap_diag d = { 0 };
+			tried++;
+			CHECK_EQ_I(goheap_binary_open(&b, path, &d), GOHEAP_OK);
+			if (b) {
+				CHECKF(goheap_binary_load_dwarf(b, &d) == GOHEAP_OK, "%s: %s", how[k], d.msg);
+				uint64_t got = load_digest(b);
+				CHECKF(got == want, "objcopy %s: the load differs", how[k]);
+				same += got == want;
+				goheap_binary_free(b);
+			}
+		}
+		unlink(path);
+	}
+	if (tried)
+		printf("  containers: %u of %u objcopy variants (plain, .zdebug_*) load identically\n", same, tried);
+	else
+		printf("  objcopy cannot rewrite %s: other DWARF containers are not tested\n", tu_basename(bin));
+}
+
 /* The file range of each named section of an ELF file. */
 typedef struct sec_range { char name[32]; uint64_t off, size; } sec_range;
 
@@ -925,6 +1012,7 @@ static void test_binary(const char *dump_path, const char *bin)
 		check_funcs(b);
 		check_with_dump(b, dump_path);
 		check_stripped(b, bin);
+		check_containers(b, bin);
 		check_damaged(bin);
 	}
 	/* reads: inside a loaded section, not past it, not in .bss */
