@@ -170,6 +170,18 @@ GOHEAP_EXTERN const goheap_func *goheap_binary_func_at(const goheap_binary *bin,
 GOHEAP_EXTERN size_t goheap_binary_var_locate(const goheap_binary *bin, const goheap_var *var,
 					      uint64_t pc, goheap_loc *out, size_t max);
 
+/**
+ * The source line of link-time pc, from the DWARF line tables (read by
+ * goheap_binary_load_dwarf()). *file is owned by the binary: the path as
+ * the compiler recorded it ("goheap.example/shapes/main.go" with -trimpath).
+ * For a return address (the pc of any frame but the innermost), pass pc - 1
+ * to get the line of the call.
+ * @return GOHEAP_OK, or GOHEAP_ENOTFOUND when no line covers pc (or DWARF
+ *         was not loaded).
+ */
+GOHEAP_EXTERN int goheap_binary_pc_line(const goheap_binary *bin, uint64_t pc, const char **file,
+					uint64_t *line);
+
 /** Value of an ELF symbol (e.g. "runtime.types"), or GOHEAP_ENOTFOUND. */
 GOHEAP_EXTERN int goheap_binary_symbol(const goheap_binary *bin, const char *name, uint64_t *value);
 /** The function symbol (STT_FUNC) containing link-time pc: its name, or NULL. */
@@ -189,6 +201,18 @@ GOHEAP_EXTERN int goheap_binary_read(const goheap_binary *bin, uint64_t addr, vo
  */
 GOHEAP_EXTERN int goheap_binary_match(const goheap_binary *bin, const goheap_dump *dump,
 				      int64_t *bias, goheap_diag *diag);
+
+/**
+ * Check that the code of bin is the code that ran: for every stack frame of
+ * dump, the ELF function symbol containing the frame's pc minus bias (pc - 1
+ * for all but a goroutine's innermost frame, whose pc is a return address)
+ * must be the function the dump names ("unknown function" frames are
+ * skipped; an assembly symbol's ".abi0" suffix is allowed). Without a
+ * symbol table there is nothing to check.
+ * @return GOHEAP_OK or GOHEAP_EMISMATCH naming the first frame that differs.
+ */
+GOHEAP_EXTERN int goheap_binary_check_frames(const goheap_binary *bin, const goheap_dump *dump,
+					     int64_t bias, goheap_diag *diag);
 
 #ifdef __cplusplus
 }

@@ -65,6 +65,19 @@ typedef struct bin_rtype_ix {
 	uint32_t pref;
 } bin_rtype_ix;
 
+/*
+ * A row of the pc -> source line table (dwarf.c, from .debug_line): the
+ * row holds from addr up to the next row's addr. file indexes line_files;
+ * BIN_LINE_END marks the end of a sequence (no line from addr on).
+ */
+#define BIN_LINE_END UINT32_MAX
+
+typedef struct bin_line {
+	uint64_t addr;
+	uint32_t file;
+	uint32_t line;
+} bin_line;
+
 struct strpool;
 
 struct goheap_binary {
@@ -96,6 +109,8 @@ struct goheap_binary {
 	size_t nby_name;
 	bin_rtype_ix *by_rtype;    /* one entry per distinct rtype */
 	size_t nby_rtype;
+	VEC(bin_line) lines;       /* sorted by addr, one row per addr */
+	VEC(const char *) line_files; /* pooled "dir/name" strings */
 	struct strpool *strings;
 };
 

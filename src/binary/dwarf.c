@@ -229,6 +229,7 @@ typedef struct loader {
 	size_t loc_len, loclists_len, addr_len;
 	cu_info cu;                   /* the CU being walked */
 	bool fbreg_is_cfa;            /* the current function's frame base is the CFA */
+	unsigned line_units_dropped;  /* damaged or unsupported .debug_line units */
 } loader;
 
 /* Contexts of a DIE's children. */
@@ -1928,6 +1929,450 @@ out:
 	return rc;
 }
 
+/* ---- source lines ----------------------------------------------------------------------
+ *
+ * .debug_line is decoded here from the section bytes (DWARF 2 to 5), unit
+ * after unit, with the same bounds-checked reader as location lists. The
+ * rows of every sequence go into one table sorted by address; a unit whose
+ * header or program is damaged (or of a form this decoder does not know) is
+ * dropped whole, and the others are kept: source lines are a convenience,
+ * so a bad line program does not fail the load. A unit length running past
+ * the section ends the decoding.
+ */
+
+typedef struct line_sects {
+	const uint8_t *line, *line_str, *str;
+	size_t line_len, line_str_len, str_len;
+} line_sects;
+
+/* The state of one unit's decoding. */
+typedef struct line_unit {
+	unsigned version, offset_size;
+	bool be;
+	uint8_t min_inst, max_ops, opcode_base, line_range;
+	int8_t line_base;
+	const uint8_t *std_lengths;        /* opcode_base - 1 entries */
+	VEC(const char *) dirs;            /* pooled; NULL = no directory (index 0) */
+	VEC(uint32_t) files;               /* DWARF file number -> line_files index */
+} line_unit;
+
+/* A NUL-terminated string at r (inline, DW_FORM_string). */
+static const char *rd_cstr(rd *r)
+{
+	if (r->bad)
+		return NULL;
+	const uint8_t *z = memchr(r->p, 0, (size_t)(r->end - r->p));
+	if (!z) {
+		r->bad = true;
+		return NULL;
+	}
+	const char *s = (const char *)r->p;
+	r->p = z + 1;
+	return s;
+}
+
+/* The string at off of a string section, or NULL. */
+static const char *sect_str(const uint8_t *sec, size_t len, uint64_t off)
+{
+	if (!sec || off >= len || !memchr(sec + off, 0, len - (size_t)off))
+		return NULL;
+	return (const char *)sec + off;
+}
+
+/* "dir/name" (or name alone when it is absolute or dir is empty), pooled. */
+static const char *join_path(loader *L, const char *dir, const char *name, bool *oom)
+{
+	if (!dir || !*dir || name[0] == '/') {
+		const char *s = pool_intern(L->b->strings, name);
+		*oom = !s;
+		return s;
+	}
+	size_t dl = strlen(dir), nl = strlen(name);
+	char *buf = malloc(dl + nl + 2);
+	if (!buf) {
+		*oom = true;
+		return NULL;
+	}
+	memcpy(buf, dir, dl);
+	buf[dl] = '/';
+	memcpy(buf + dl + 1, name, nl + 1);
+	const char *s = pool_intern(L->b->strings, buf);
+	free(buf);
+	*oom = !s;
+	return s;
+}
+
+/* Add a file of the unit. -1: out of memory. */
+static int unit_add_file(loader *L, line_unit *u, const char *name, uint64_t dir)
+{
+	goheap_binary *b = L->b;
+	bool oom = false;
+	const char *d = dir < u->dirs.n ? u->dirs.v[dir] : NULL;
+	const char *path = join_path(L, d, name ? name : "?", &oom);
+	if (oom)
+		return -1;
+	const char **slot = VEC_PUSH(b->line_files);
+	uint32_t *f = VEC_PUSH(u->files);
+	if (!slot || !f)
+		return -1;
+	*slot = path;
+	*f = (uint32_t)(b->line_files.n - 1);
+	return 0;
+}
+
+/* One value of a DWARF 5 entry format: a string (*s) or a number (*v). */
+static void rd_form(rd *r, const line_sects *S, const line_unit *u, uint64_t form, const char **s,
+		    uint64_t *v)
+{
+	*s = NULL;
+	*v = 0;
+	switch (form) {
+	case DW_FORM_string: *s = rd_cstr(r); if (!*s) r->bad = true; break;
+	case DW_FORM_line_strp:
+		*s = sect_str(S->line_str, S->line_str_len, rd_uint(r, u->offset_size));
+		if (!*s) r->bad = true;
+		break;
+	case DW_FORM_strp:
+		*s = sect_str(S->str, S->str_len, rd_uint(r, u->offset_size));
+		if (!*s) r->bad = true;
+		break;
+	case DW_FORM_udata: *v = rd_uleb(r); break;
+	case DW_FORM_sdata: *v = (uint64_t)rd_sleb(r); break;
+	case DW_FORM_data1: *v = rd_uint(r, 1); break;
+	case DW_FORM_data2: *v = rd_uint(r, 2); break;
+	case DW_FORM_data4: *v = rd_uint(r, 4); break;
+	case DW_FORM_data8: *v = rd_uint(r, 8); break;
+	case DW_FORM_data16: (void)rd_skip(r, 16); break;
+	case DW_FORM_block: (void)rd_skip(r, rd_uleb(r)); break;
+	case DW_FORM_block1: (void)rd_skip(r, rd_uint(r, 1)); break;
+	case DW_FORM_block2: (void)rd_skip(r, rd_uint(r, 2)); break;
+	case DW_FORM_block4: (void)rd_skip(r, rd_uint(r, 4)); break;
+	default: r->bad = true; break; /* strx and others: not supported */
+	}
+}
+
+/* A DWARF 5 directory or file table. files: add files, else directories. -1: OOM. */
+static int rd_entry_table(loader *L, rd *r, const line_sects *S, line_unit *u, bool files)
+{
+	uint64_t fmt[2 * 16];
+	unsigned nfmt = (unsigned)rd_uint(r, 1);
+	if (nfmt > 16) {
+		r->bad = true;
+		return 0;
+	}
+	for (unsigned i = 0; i < 2 * nfmt; i++)
+		fmt[i] = rd_uleb(r);
+	uint64_t count = rd_uleb(r);
+	if (count && !nfmt)
+		r->bad = true;
+	for (uint64_t k = 0; k < count && !r->bad; k++) {
+		const char *path = NULL;
+		uint64_t dir = 0;
+		for (unsigned i = 0; i < nfmt && !r->bad; i++) {
+			const char *s;
+			uint64_t v;
+			rd_form(r, S, u, fmt[2 * i + 1], &s, &v);
+			if (fmt[2 * i] == DW_LNCT_path)
+				path = s;
+			else if (fmt[2 * i] == DW_LNCT_directory_index)
+				dir = v;
+		}
+		if (r->bad)
+			break;
+		if (!path) {
+			r->bad = true;
+			break;
+		}
+		if (files) {
+			if (unit_add_file(L, u, path, dir))
+				return -1;
+		} else {
+			/* directory 0 is the compilation directory: names are shown relative to it */
+			const char *d = k == 0 ? NULL : pool_intern(L->b->strings, path);
+			const char **slot = VEC_PUSH(u->dirs);
+			if ((k && !d) || !slot)
+				return -1;
+			*slot = d;
+		}
+	}
+	return 0;
+}
+
+/* Push a row. Rows of one sequence at one address: the last one holds. -1: OOM. */
+static int push_row(goheap_binary *b, size_t seq_start, uint64_t addr, uint32_t file, uint32_t line)
+{
+	if (b->lines.n > seq_start && b->lines.v[b->lines.n - 1].addr == addr) {
+		b->lines.v[b->lines.n - 1] = (bin_line){ addr, file, line };
+		return 0;
+	}
+	bin_line *row = VEC_PUSH(b->lines);
+	if (!row)
+		return -1;
+	*row = (bin_line){ addr, file, line };
+	return 0;
+}
+
+/*
+ * Run one unit's line program [r->p, r->end). Returns 0 (r->bad set when the
+ * program is damaged or of a kind not supported) or -1 when out of memory.
+ */
+static int run_line_program(loader *L, rd *r, line_unit *u)
+{
+	goheap_binary *b = L->b;
+	uint64_t addr = 0, file = 1;
+	int64_t line = 1;
+	size_t seq_start = b->lines.n;
+	while (r->p < r->end && !r->bad) {
+		uint8_t op = *r->p++;
+		bool emit = false;
+		if (op >= u->opcode_base) {
+			unsigned adj = op - u->opcode_base;
+			addr += (uint64_t)(adj / u->line_range) * u->min_inst;
+			if (__builtin_add_overflow(line, u->line_base + (int)(adj % u->line_range), &line))
+				r->bad = true;
+			emit = true;
+		} else if (op == 0) {
+			uint64_t len = rd_uleb(r);
+			const uint8_t *at = rd_skip(r, len);
+			if (!at || len == 0)
+				continue;
+			rd x = { at + 1, at + len, r->be, false };
+			switch (at[0]) {
+			case DW_LNE_end_sequence:
+				if (push_row(b, seq_start, addr, BIN_LINE_END, 0))
+					return -1;
+				seq_start = b->lines.n;
+				addr = 0;
+				file = 1;
+				line = 1;
+				break;
+			case DW_LNE_set_address:
+				if (len - 1 == 0 || len - 1 > 8)
+					r->bad = true;
+				else
+					addr = rd_uint(&x, (unsigned)(len - 1));
+				break;
+			case DW_LNE_define_file: {
+				const char *name = rd_cstr(&x);
+				uint64_t dir = rd_uleb(&x);
+				if (x.bad || u->version >= 5)
+					r->bad = true;
+				else if (unit_add_file(L, u, name, dir))
+					return -1;
+				break;
+			}
+			default: /* set_discriminator, vendor extensions */
+				break;
+			}
+			continue;
+		} else {
+			switch (op) {
+			case DW_LNS_copy: emit = true; break;
+			case DW_LNS_advance_pc: addr += rd_uleb(r) * u->min_inst; break;
+			case DW_LNS_advance_line:
+				if (__builtin_add_overflow(line, rd_sleb(r), &line))
+					r->bad = true;
+				break;
+			case DW_LNS_set_file: file = rd_uleb(r); break;
+			case DW_LNS_set_column: (void)rd_uleb(r); break;
+			case DW_LNS_negate_stmt:
+			case DW_LNS_set_basic_block:
+			case DW_LNS_set_prologue_end:
+			case DW_LNS_set_epilogue_begin:
+				break;
+			case DW_LNS_const_add_pc:
+				addr += (uint64_t)((255u - u->opcode_base) / u->line_range) * u->min_inst;
+				break;
+			case DW_LNS_fixed_advance_pc: addr += rd_uint(r, 2); break;
+			case DW_LNS_set_isa: (void)rd_uleb(r); break;
+			default:
+				for (unsigned i = 0; i < u->std_lengths[op - 1]; i++)
+					(void)rd_uleb(r);
+				break;
+			}
+		}
+		if (!emit || r->bad)
+			continue;
+		/* line 0 is "no source line": kept, so it ends the row before it */
+		if (file >= u->files.n || u->files.v[file] == BIN_LINE_END || line < 0 ||
+		    line >= (int64_t)UINT32_MAX) {
+			r->bad = true;
+			break;
+		}
+		if (push_row(b, seq_start, addr, u->files.v[file], (uint32_t)line))
+			return -1;
+	}
+	/* a sequence left open has no end: drop it */
+	b->lines.n = seq_start;
+	return 0;
+}
+
+static int line_cmp(const void *x, const void *y)
+{
+	const bin_line *a = x, *b = y;
+	if (a->addr != b->addr)
+		return a->addr < b->addr ? -1 : 1;
+	/* at one address a sequence's first row beats another's end */
+	bool ae = a->file == BIN_LINE_END, be = b->file == BIN_LINE_END;
+	if (ae != be)
+		return ae ? 1 : -1;
+	if (a->file != b->file)
+		return a->file < b->file ? -1 : 1;
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/* Decode every unit of .debug_line into b->lines. -1: out of memory. */
+static int decode_lines(loader *L, const line_sects *S)
+{
+	goheap_binary *b = L->b;
+	rd sec = { S->line, S->line + S->line_len, b->info.big_endian, false };
+	line_unit u;
+	memset(&u, 0, sizeof u);
+	int rc = 0;
+	unsigned dropped = 0;
+	while (S->line && sec.p < sec.end && rc == 0) {
+		size_t mark = b->lines.n, fmark = b->line_files.n;
+		u.dirs.n = u.files.n = 0;
+		u.be = b->info.big_endian;
+		u.offset_size = 4;
+		uint64_t ulen = rd_uint(&sec, 4);
+		if (ulen == 0xffffffffu) {
+			u.offset_size = 8;
+			ulen = rd_uint(&sec, 8);
+		}
+		const uint8_t *ustart = sec.p;
+		if (sec.bad || rd_skip(&sec, ulen) == NULL)
+			break; /* the unit runs past the section: stop here */
+		rd r = { ustart, ustart + ulen, u.be, false };
+		u.version = (unsigned)rd_uint(&r, 2);
+		if (u.version < 2 || u.version > 5) {
+			dropped++;
+			continue;
+		}
+		if (u.version >= 5) {
+			(void)rd_uint(&r, 1); /* address_size: set_address says its own */
+			(void)rd_uint(&r, 1); /* segment_selector_size */
+		}
+		uint64_t hlen = rd_uint(&r, u.offset_size);
+		const uint8_t *hstart = r.p;
+		if (!rd_skip(&r, hlen)) {
+			dropped++;
+			continue;
+		}
+		const uint8_t *prog = r.p;
+		rd h = { hstart, prog, u.be, false };
+		u.min_inst = (uint8_t)rd_uint(&h, 1);
+		u.max_ops = u.version >= 4 ? (uint8_t)rd_uint(&h, 1) : 1;
+		(void)rd_uint(&h, 1); /* default_is_stmt */
+		u.line_base = (int8_t)rd_uint(&h, 1);
+		u.line_range = (uint8_t)rd_uint(&h, 1);
+		u.opcode_base = (uint8_t)rd_uint(&h, 1);
+		u.std_lengths = u.opcode_base ? rd_skip(&h, u.opcode_base - 1u) : NULL;
+		/* max_ops > 1 (VLIW) is not supported */
+		if (h.bad || u.line_range == 0 || u.opcode_base == 0 || u.max_ops != 1) {
+			dropped++;
+			continue;
+		}
+		if (u.version >= 5) {
+			if (rd_entry_table(L, &h, S, &u, false) || rd_entry_table(L, &h, S, &u, true)) {
+				rc = -1;
+				break;
+			}
+		} else {
+			const char **slot = VEC_PUSH(u.dirs);
+			uint32_t *f0 = VEC_PUSH(u.files);
+			if (!slot || !f0) {
+				rc = -1;
+				break;
+			}
+			*slot = NULL;      /* directory 0: the compilation directory */
+			*f0 = BIN_LINE_END; /* file numbers start at 1 */
+			for (;;) {
+				const char *s = rd_cstr(&h);
+				if (!s || !*s)
+					break;
+				const char *d = pool_intern(b->strings, s);
+				if (!d || !(slot = VEC_PUSH(u.dirs))) {
+					rc = -1;
+					break;
+				}
+				*slot = d;
+			}
+			while (rc == 0) {
+				const char *s = rd_cstr(&h);
+				if (!s || !*s)
+					break;
+				uint64_t dir = rd_uleb(&h);
+				(void)rd_uleb(&h); /* mtime */
+				(void)rd_uleb(&h); /* length */
+				if (h.bad)
+					break;
+				if (unit_add_file(L, &u, s, dir))
+					rc = -1;
+			}
+			if (rc)
+				break;
+		}
+		if (!h.bad) {
+			r.p = prog;
+			if (run_line_program(L, &r, &u)) {
+				rc = -1;
+				break;
+			}
+		}
+		if (h.bad || r.bad) {
+			b->lines.n = mark;
+			b->line_files.n = fmark;
+			dropped++;
+		}
+	}
+	VEC_FREE(u.dirs);
+	VEC_FREE(u.files);
+	if (rc)
+		return -1;
+	L->line_units_dropped = dropped;
+	if (b->lines.n > 1) {
+		qsort(b->lines.v, b->lines.n, sizeof *b->lines.v, line_cmp);
+		/* one row per address (the first after sorting), then a row that
+		 * says what the row before it says is dropped */
+		size_t m = 0;
+		for (size_t i = 0; i < b->lines.n; i++)
+			if (m == 0 || b->lines.v[m - 1].addr != b->lines.v[i].addr)
+				b->lines.v[m++] = b->lines.v[i];
+		size_t k = 0;
+		for (size_t i = 0; i < m; i++) {
+			const bin_line *x = &b->lines.v[i];
+			if (k && b->lines.v[k - 1].file == x->file && b->lines.v[k - 1].line == x->line)
+				continue;
+			b->lines.v[k++] = *x;
+		}
+		b->lines.n = k;
+	}
+	return 0;
+}
+
+static int load_lines(loader *L)
+{
+	line_sects S;
+	memset(&S, 0, sizeof S);
+	uint8_t *line = NULL, *line_str = NULL, *str = NULL;
+	int rc;
+	if ((rc = bin_section_copy(L->b, ".debug_line", &line, &S.line_len, L->d)) ||
+	    (rc = bin_section_copy(L->b, ".debug_line_str", &line_str, &S.line_str_len, L->d)) ||
+	    (rc = bin_section_copy(L->b, ".debug_str", &str, &S.str_len, L->d)))
+		goto out;
+	S.line = line;
+	S.line_str = line_str;
+	S.str = str;
+	if (decode_lines(L, &S))
+		rc = OOM(L);
+out:
+	free(line);
+	free(line_str);
+	free(str);
+	return rc;
+}
+
 /* ---- load and free ------------------------------------------------------------------------ */
 
 void bin_dwarf_free(goheap_binary *b)
@@ -1940,6 +2385,8 @@ void bin_dwarf_free(goheap_binary *b)
 	VEC_FREE(b->locsets);
 	VEC_FREE(b->ranges);
 	VEC_FREE(b->pieces);
+	VEC_FREE(b->lines);
+	VEC_FREE(b->line_files);
 	free(b->by_name);
 	b->by_name = NULL;
 	b->nby_name = 0;
@@ -2015,6 +2462,8 @@ static int load(goheap_binary *b, goheap_diag *d)
 		goto out;
 	}
 	rc = resolve(&L);
+	if (!rc)
+		rc = load_lines(&L);
 out:
 	if (L.dbg) {
 		err = NULL;
@@ -2148,4 +2597,27 @@ size_t goheap_binary_var_locate(const goheap_binary *b, const goheap_var *var, u
 		return n;
 	}
 	return 0;
+}
+
+int goheap_binary_pc_line(const goheap_binary *b, uint64_t pc, const char **file, uint64_t *line)
+{
+	/* the last row at or below pc */
+	size_t lo = 0, hi = b->lines.n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (b->lines.v[mid].addr <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return GOHEAP_ENOTFOUND;
+	const bin_line *r = &b->lines.v[lo - 1];
+	if (r->file == BIN_LINE_END || r->file >= b->line_files.n || r->line == 0)
+		return GOHEAP_ENOTFOUND;
+	if (file)
+		*file = b->line_files.v[r->file];
+	if (line)
+		*line = r->line;
+	return GOHEAP_OK;
 }

@@ -198,6 +198,51 @@ int goheap_binary_match(const goheap_binary *b, const goheap_dump *dump, int64_t
 	return GOHEAP_OK;
 }
 
+/* Does the dump's function name fn name the ELF symbol sym? */
+static bool same_func(const goheap_str *fn, const char *sym)
+{
+	size_t sl = strlen(sym);
+	if (sl == fn->len)
+		return memcmp(sym, fn->ptr, sl) == 0;
+	/* assembly functions' symbols carry their ABI: "runtime.rt0_go.abi0" */
+	return sl == fn->len + 5 && memcmp(sym, fn->ptr, fn->len) == 0 &&
+	       memcmp(sym + fn->len, ".abi0", 5) == 0;
+}
+
+int goheap_binary_check_frames(const goheap_binary *b, const goheap_dump *dump, int64_t bias,
+			       goheap_diag *d)
+{
+	diag_clear(d);
+	if (b->nfuncsyms == 0)
+		return GOHEAP_OK; /* no symbol table: nothing to compare with */
+	size_t nf, ng;
+	const goheap_frame *fs = goheap_dump_frames(dump, &nf);
+	const goheap_goroutine *gs = goheap_dump_goroutines(dump, &ng);
+	static const char unknown[] = "unknown function";
+	for (size_t i = 0; i < nf; i++) {
+		const goheap_frame *f = &fs[i];
+		if (f->func.len == sizeof unknown - 1 && memcmp(f->func.ptr, unknown, f->func.len) == 0)
+			continue;
+		uint64_t pc = f->pc - (uint64_t)bias;
+		if (f->depth > 0)
+			pc--; /* a return address: look up the call instruction */
+		const char *sym = goheap_binary_func_symbol(b, pc);
+		if (sym && same_func(&f->func, sym))
+			continue;
+		int fl = f->func.len > 200 ? 200 : (int)f->func.len;
+		unsigned long long goid = f->goroutine < ng ? (unsigned long long)gs[f->goroutine].goid : 0;
+		if (!sym)
+			return MISMATCH("frame %llu of goroutine %llu is %.*s in the dump, at pc 0x%llx, "
+					"but no function of the binary is there",
+					(unsigned long long)f->depth, goid, fl, f->func.ptr,
+					(unsigned long long)f->pc);
+		return MISMATCH("frame %llu of goroutine %llu is %.*s in the dump but %s in the binary "
+				"(pc 0x%llx)", (unsigned long long)f->depth, goid, fl, f->func.ptr, sym,
+				(unsigned long long)f->pc);
+	}
+	return GOHEAP_OK;
+}
+
 /* ---- symbols -------------------------------------------------------------- */
 
 static int sym_name_cmp(const void *a, const void *b)

@@ -698,14 +698,34 @@ int cmd_goroutines(int argc, char **argv)
 		for (uint32_t k = 0; k < g->nframes; k++) {
 			uint32_t fi = g->first_frame + k;
 			const goheap_frame *f = &fs[fi];
+			/* the source line; below the innermost frame pc is a return
+			 * address, so look up the call instruction before it */
+			const char *file = NULL;
+			uint64_t line = 0;
+			if (s.has_dwarf) {
+				uint64_t pc = f->pc - (uint64_t)s.bias;
+				if (f->depth > 0)
+					pc--;
+				if (goheap_binary_pc_line(s.bin, pc, &file, &line) != GOHEAP_OK)
+					file = NULL;
+			}
 			if (a.json) {
 				json_object_begin(&j, NULL);
 				json_strn(&j, "function", f->func.ptr, f->func.len);
 				json_u64(&j, "pc", f->pc);
 				json_u64(&j, "pc_offset", f->pc - f->entry);
+				if (file) {
+					json_str(&j, "file", file);
+					json_u64(&j, "line", line);
+				} else {
+					json_null(&j, "file");
+					json_null(&j, "line");
+				}
 				json_array_begin(&j, "pointers");
 			} else {
-				printf("  %.*s+0x%" PRIx64 "\n", (int)f->func.len, f->func.ptr, f->pc - f->entry);
+				/* like a Go traceback: function(...), then file:line +offset */
+				printf("  %.*s(...)\n      %s:%" PRIu64 " +0x%" PRIx64 "\n", (int)f->func.len,
+				       f->func.ptr, file ? file : "?", file ? line : 0, f->pc - f->entry);
 			}
 			for (size_t r = 0; r < nroots; r++) {
 				if (roots[r].frame != fi ||

@@ -67,7 +67,11 @@ static const command commands[] = {
 	  "goroutines, their frames and the pointers they hold",
 	  "Prints every goroutine with its id, status and wait reason, its frames\n"
 	  "innermost first, and for each frame the variables and pointer slots\n"
-	  "that hold heap pointers, with the type they point at.\n" },
+	  "that hold heap pointers, with the type they point at. Frames look like\n"
+	  "a Go traceback: function(...), then file:line +offset, the source line\n"
+	  "of the frame's pc (of the call, for return addresses) from BINARY's\n"
+	  "DWARF line tables, or ?:0 without them. --json gives each frame\n"
+	  "\"file\" and \"line\" (null when unknown).\n" },
 	{ "help", NULL, "goheap help [COMMAND]", "show help for goheap or one command", NULL },
 };
 

@@ -17,6 +17,9 @@ int session_open(session *s, const cli_args *a, const char *dump_path, const cha
 		int st = goheap_binary_open(&s->bin, bin_path, &d);
 		if (!st)
 			st = goheap_binary_match(s->bin, s->dump, &s->bias, &d);
+		/* same sections is not same code: the frames' functions must match too */
+		if (!st)
+			st = goheap_binary_check_frames(s->bin, s->dump, s->bias, &d);
 		if (!st) {
 			st = goheap_binary_load_dwarf(s->bin, &d);
 			if (st == GOHEAP_ENOTFOUND) {

@@ -14,12 +14,18 @@
  *   - the dump: itab and type records (runtime type addresses), and the
  *     stack frames' pointer maps (where the runtime says live pointers are,
  *     against where DWARF location lists put pointer-typed variables);
+ *   - dumps/src/shapes/main.go itself: the source line DWARF gives for each
+ *     main.* frame of the dump is a real line of the file, and main.main's
+ *     is the line that calls debug.WriteHeapDump;
+ *   - the other committed binaries: a dump's frames name the functions of
+ *     its own binary and not those of any other build;
  *   - copies made with objcopy (skipped with a message when objcopy is
  *     missing or does not know the machine): without DWARF (symbols must
  *     still work), with uncompressed and with .zdebug_* DWARF (the load
  *     must be identical), and uncompressed copies with damaged DWARF
  *     (which must load or fail cleanly).
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -136,6 +142,11 @@ static void test_errors(void)
 		goheap_binary_funcs(b, &n);
 		CHECK_EQ_U(n, 0);
 		CHECK(goheap_binary_func_at(b, 0x1000) == NULL);
+		const char *file = NULL;
+		uint64_t line = 0;
+		CHECK_EQ_I(goheap_binary_pc_line(b, (uint64_t)(uintptr_t)&test_errors, &file, &line),
+			   GOHEAP_ENOTFOUND);
+		CHECK_EQ_I(goheap_binary_pc_line(b, 0, &file, &line), GOHEAP_ENOTFOUND);
 		CHECK_EQ_U(goheap_binary_type_by_name(b, "int"), GOHEAP_NO_TYPE);
 		CHECK_EQ_U(goheap_binary_type_by_rtype(b, 0x1000), GOHEAP_NO_TYPE);
 		/* the symbols of this program are still there */
@@ -727,7 +738,7 @@ static void check_with_dump(const goheap_binary *b, const char *dump_path)
 
 /* ---- copies: without DWARF, with damaged DWARF ---------------------------------- */
 
-static void check_stripped(const goheap_binary *orig, const char *bin)
+static void check_stripped(const goheap_binary *orig, const char *bin, const char *dump_path)
 {
 	if (!have_tool("objcopy")) {
 		printf("  objcopy is not available: the no-DWARF case is not tested\n");
@@ -770,6 +781,17 @@ static void check_stripped(const goheap_binary *orig, const char *bin)
 		CHECK_STR(goheap_binary_func_symbol(b, v1 + 1), "main.main");
 		CHECK(goheap_binary_func_at(b, v1) == NULL);
 		CHECK_EQ_U(goheap_binary_type_by_name(b, "int"), GOHEAP_NO_TYPE);
+		const char *file = NULL;
+		uint64_t line = 0;
+		CHECK_EQ_I(goheap_binary_pc_line(b, v1 + 1, &file, &line), GOHEAP_ENOTFOUND);
+		/* the frame check needs symbols only */
+		goheap_dump *dp = NULL;
+		int64_t bias = 0;
+		if (goheap_dump_open(&dp, dump_path, NULL, &d) == GOHEAP_OK &&
+		    goheap_binary_match(b, dp, &bias, &d) == GOHEAP_OK)
+			CHECKF(goheap_binary_check_frames(b, dp, bias, &d) == GOHEAP_OK,
+			       "stripped: check_frames: %s", d.msg);
+		goheap_dump_free(dp);
 		goheap_binary_free(b);
 	}
 	unlink(path);
@@ -803,6 +825,14 @@ static uint64_t load_digest(const goheap_binary *b)
 	for (size_t i = 0; i < n; i++) {
 		MIX(f[i].lowpc);
 		MIX(f[i].highpc);
+		for (uint64_t pc = f[i].lowpc; pc < f[i].highpc; pc += 5) {
+			const char *file = "";
+			uint64_t line = 0;
+			MIX(goheap_binary_pc_line(b, pc, &file, &line));
+			for (const char *c = file; *c; c++)
+				MIX(*c);
+			MIX(line);
+		}
 		for (uint32_t k = 0; k < f[i].nvars; k++) {
 			for (uint64_t pc = f[i].lowpc; pc < f[i].highpc; pc += 7) {
 				goheap_loc l[8];
@@ -921,7 +951,8 @@ static void check_damaged(const char *bin)
 	for (size_t s = 0; orig && s < ns; s++) {
 		if (strcmp(sec[s].name, ".debug_info") != 0 && strcmp(sec[s].name, ".debug_abbrev") != 0 &&
 		    strcmp(sec[s].name, ".debug_loc") != 0 && strcmp(sec[s].name, ".debug_loclists") != 0 &&
-		    strcmp(sec[s].name, ".debug_addr") != 0 && strcmp(sec[s].name, ".debug_str") != 0)
+		    strcmp(sec[s].name, ".debug_addr") != 0 && strcmp(sec[s].name, ".debug_str") != 0 &&
+		    strcmp(sec[s].name, ".debug_line") != 0)
 			continue;
 		for (int round = 0; round < 3; round++) {
 			uint8_t *copy = tu_dup(orig, len);
@@ -962,8 +993,13 @@ static void check_damaged(const char *bin)
 					/* whatever loaded is usable */
 					size_t n;
 					const goheap_func *f = goheap_binary_funcs(b, &n);
-					for (size_t i = 0; i < n; i++)
+					for (size_t i = 0; i < n; i++) {
+						const char *file = NULL;
+						uint64_t line = 0;
 						(void)goheap_binary_func_at(b, f[i].lowpc);
+						if (goheap_binary_pc_line(b, f[i].lowpc, &file, &line) == GOHEAP_OK)
+							CHECK(file && line > 0);
+					}
 					goheap_binary_free(b);
 				}
 			}
@@ -974,6 +1010,186 @@ static void check_damaged(const char *bin)
 	free(orig);
 	unlink(plain);
 	printf("  damaged DWARF: %u loads, %u succeeded, %u failed cleanly\n", loads, ok, failed);
+}
+
+/* ---- source lines and frame functions -------------------------------------------- */
+
+/* The directory of path (without the slash), in buf. */
+static void dir_of(const char *path, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", path);
+	char *slash = strrchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(buf, size, ".");
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/*
+ * Every frame of the dump has a source line; the main.* frames are in
+ * main.go at a line the file has, and main.main's is the line of
+ * dumps/src/shapes/main.go that calls debug.WriteHeapDump.
+ */
+static void check_lines(const goheap_binary *b, const char *dump_path)
+{
+	char dir[4096], src[4200];
+	dir_of(dump_path, dir, sizeof dir);
+	snprintf(src, sizeof src, "%s/src/shapes/main.go", dir);
+	size_t srclen = 0;
+	uint8_t *text = tu_read_file(src, &srclen);
+	CHECKF(text != NULL, "cannot read %s", src);
+	if (!text)
+		return;
+	/* the start of every line of main.go */
+	size_t nlines = 0;
+	for (size_t i = 0; i < srclen; i++)
+		nlines += text[i] == '\n';
+	if (srclen && text[srclen - 1] != '\n')
+		nlines++;
+	size_t *starts = malloc((nlines + 1) * sizeof *starts);
+	CHECK(starts != NULL);
+	if (!starts) {
+		free(text);
+		return;
+	}
+	size_t k = 0;
+	starts[k++] = 0;
+	for (size_t i = 0; i < srclen && k <= nlines; i++)
+		if (text[i] == '\n')
+			starts[k++] = i + 1;
+
+	goheap_dump *dp = NULL;
+	goheap_diag d = { 0 };
+	CHECK_EQ_I(goheap_dump_open(&dp, dump_path, NULL, &d), GOHEAP_OK);
+	int64_t bias = 0;
+	if (dp)
+		CHECK_EQ_I(goheap_binary_match(b, dp, &bias, &d), GOHEAP_OK);
+	size_t nf = 0;
+	const goheap_frame *fs = dp ? goheap_dump_frames(dp, &nf) : NULL;
+	unsigned resolved = 0, mains = 0, main_main = 0;
+	for (size_t i = 0; i < nf; i++) {
+		const goheap_frame *f = &fs[i];
+		uint64_t pc = f->pc - (uint64_t)bias - (f->depth > 0 ? 1 : 0);
+		const char *file = NULL;
+		uint64_t line = 0;
+		int rc = goheap_binary_pc_line(b, pc, &file, &line);
+		CHECKF(rc == GOHEAP_OK, "frame %zu (%.*s, pc 0x%llx) has no source line", i,
+		       (int)f->func.len, f->func.ptr, (unsigned long long)f->pc);
+		if (rc != GOHEAP_OK)
+			continue;
+		resolved++;
+		CHECK(file && file[0] && line > 0);
+		if (f->func.len < 5 || memcmp(f->func.ptr, "main.", 5) != 0)
+			continue;
+		mains++;
+		CHECKF(ends_with(file, "main.go"), "%.*s is in %s", (int)f->func.len, f->func.ptr, file);
+		CHECKF(line >= 1 && line <= nlines, "%.*s at main.go:%llu, which has %zu lines",
+		       (int)f->func.len, f->func.ptr, (unsigned long long)line, nlines);
+		if (f->func.len != 9 || memcmp(f->func.ptr, "main.main", 9) != 0 || line < 1 ||
+		    line > nlines)
+			continue;
+		main_main++;
+		size_t from = starts[line - 1], to = line < nlines ? starts[line] : srclen;
+		char buf[512];
+		size_t n = to - from < sizeof buf - 1 ? to - from : sizeof buf - 1;
+		memcpy(buf, text + from, n);
+		buf[n] = '\0';
+		CHECKF(strstr(buf, "debug.WriteHeapDump(") != NULL,
+		       "main.main is at main.go:%llu, which reads %s", (unsigned long long)line, buf);
+	}
+	CHECK(nf > 0);
+	CHECK(mains >= 3);
+	CHECK_EQ_U(main_main, 1);
+	/* no line at either end of the address space */
+	const char *file;
+	uint64_t line;
+	CHECK_EQ_I(goheap_binary_pc_line(b, 0, &file, &line), GOHEAP_ENOTFOUND);
+	CHECK_EQ_I(goheap_binary_pc_line(b, UINT64_MAX, &file, &line), GOHEAP_ENOTFOUND);
+	printf("  source lines: %u of %zu frames resolved, %u main.* frames in main.go (%zu lines)\n",
+	       resolved, nf, mains, nlines);
+	goheap_dump_free(dp);
+	free(starts);
+	free(text);
+}
+
+/*
+ * The dump's frames name the functions of its own binary, and not those of
+ * any other committed binary of the same architecture, placed at the bias
+ * that lines its .data up with the dump's data record (at the same place,
+ * .data and .bss sizes aside, as a binary that match() would accept).
+ */
+static void check_frames(const goheap_binary *b, const char *dump_path, const char *bin)
+{
+	goheap_dump *dp = NULL;
+	goheap_diag d = { 0 };
+	CHECK_EQ_I(goheap_dump_open(&dp, dump_path, NULL, &d), GOHEAP_OK);
+	if (!dp)
+		return;
+	int64_t bias = 0;
+	CHECK_EQ_I(goheap_binary_match(b, dp, &bias, &d), GOHEAP_OK);
+	int rc = goheap_binary_check_frames(b, dp, bias, &d);
+	CHECKF(rc == GOHEAP_OK, "own binary: %s", d.msg);
+	bool own_ok = rc == GOHEAP_OK;
+	size_t nframes;
+	goheap_dump_frames(dp, &nframes);
+	/* a bias off by a page moves every pc out of its function */
+	CHECK_EQ_I(goheap_binary_check_frames(b, dp, bias + 4096, &d), GOHEAP_EMISMATCH);
+	CHECK_CONTAINS(d.msg, "in the dump");
+
+	size_t nseg;
+	const goheap_segment *seg = goheap_dump_segments(dp, &nseg);
+	uint64_t data = 0;
+	for (size_t i = 0; i < nseg; i++)
+		if (!seg[i].is_bss)
+			data = seg[i].addr;
+	char dir[4096];
+	dir_of(dump_path, dir, sizeof dir);
+	DIR *dh = opendir(dir);
+	CHECK(dh != NULL);
+	unsigned others = 0, refused = 0;
+	for (struct dirent *e; dh && (e = readdir(dh));) {
+		if (!ends_with(e->d_name, ".bin") || strcmp(e->d_name, tu_basename(bin)) == 0)
+			continue;
+		char path[8300];
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		goheap_binary *o = NULL;
+		if (goheap_binary_open(&o, path, &d) != GOHEAP_OK)
+			continue;
+		const goheap_binary_info *oi = goheap_binary_get_info(o);
+		const goheap_binary_info *bi = goheap_binary_get_info(b);
+		if (oi->machine == bi->machine && oi->ptr_size == bi->ptr_size && oi->has_data) {
+			others++;
+			int64_t ob = (int64_t)(data - oi->data_addr);
+			rc = goheap_binary_check_frames(o, dp, ob, &d);
+			CHECKF(rc == GOHEAP_EMISMATCH, "%s checks OK against %s", tu_basename(dump_path),
+			       e->d_name);
+			if (rc == GOHEAP_EMISMATCH) {
+				refused++;
+				CHECK_CONTAINS(d.msg, "in the dump");
+			}
+			/* the pair named in the task: a PIE build of the same program
+			 * and Go version, at bias 0 */
+			if (strcmp(tu_basename(dump_path), "shapes-go1.26.8-amd64.dump.gz") == 0 &&
+			    strcmp(e->d_name, "shapes-go1.26.8-amd64-pie.bin") == 0) {
+				CHECK_EQ_I(goheap_binary_check_frames(o, dp, 0, &d), GOHEAP_EMISMATCH);
+				CHECK_CONTAINS(d.msg, "frame 0 of goroutine 1 is runtime.systemstack_switch "
+						      "in the dump but ");
+				printf("  against the PIE build at bias 0: %s\n", d.msg);
+			}
+		}
+		goheap_binary_free(o);
+	}
+	if (dh)
+		closedir(dh);
+	printf("  frame functions: %zu frames %s the own binary; refused by %u of %u other binaries "
+	       "of the architecture\n", nframes, own_ok ? "agree with" : "DISAGREE with", refused, others);
+	goheap_dump_free(dp);
 }
 
 /* ---- one binary --------------------------------------------------------------------- */
@@ -1011,7 +1227,9 @@ static void test_binary(const char *dump_path, const char *bin)
 		check_globals(b, bin);
 		check_funcs(b);
 		check_with_dump(b, dump_path);
-		check_stripped(b, bin);
+		check_lines(b, dump_path);
+		check_frames(b, dump_path, bin);
+		check_stripped(b, bin, dump_path);
 		check_containers(b, bin);
 		check_damaged(bin);
 	}

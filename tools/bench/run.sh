@@ -20,3 +20,5 @@ if [ -x /usr/bin/time ]; then
 else
 	time "$ROOT/build-bench/goheap" check -q "$OUT/bigheap.dump"
 fi
+echo "== graph and typing"
+"$ROOT/build-bench/tools/bench/bench_graph" "$OUT/bigheap.dump" "$OUT/bigheap.bin"
