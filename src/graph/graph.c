@@ -392,6 +392,17 @@ static int frame_roots(root_builder *b)
 	return rc;
 }
 
+/* The index of the goroutine whose g is at gp, or UINT32_MAX. */
+static uint32_t goroutine_index(const goheap_dump *dp, uint64_t gp)
+{
+	size_t n;
+	const goheap_goroutine *gs = goheap_dump_goroutines(dp, &n);
+	for (uint32_t k = 0; k < n; k++)
+		if (gs[k].addr == gp)
+			return k;
+	return UINT32_MAX;
+}
+
 static int record_roots(root_builder *b)
 {
 	goheap_graph *g = b->g;
@@ -418,18 +429,15 @@ static int record_roots(root_builder *b)
 		end_root(b);
 	}
 	/* Defer chains and panic values, as the collector's scanstack keeps them. */
-	size_t nd, ng;
+	size_t nd;
 	const goheap_defer *df = goheap_dump_defers(g->dump, &nd);
-	const goheap_goroutine *gs = goheap_dump_goroutines(g->dump, &ng);
 	for (uint32_t i = 0; i < nd; i++) {
 		goheap_root *r;
 		if (begin_root(b, GOHEAP_ROOT_DEFER, &r))
 			return -1;
 		r->finalizer = i;
 		r->addr = df[i].addr;
-		for (uint32_t k = 0; k < ng; k++)
-			if (gs[k].addr == df[i].gp)
-				r->goroutine = k;
+		r->goroutine = goroutine_index(g->dump, df[i].gp);
 		if (root_word(b, df[i].addr) || root_word(b, df[i].fn) || root_word(b, df[i].link))
 			return -1;
 		end_root(b);
@@ -442,9 +450,7 @@ static int record_roots(root_builder *b)
 			return -1;
 		r->finalizer = i;
 		r->addr = pa[i].addr;
-		for (uint32_t k = 0; k < ng; k++)
-			if (gs[k].addr == pa[i].gp)
-				r->goroutine = k;
+		r->goroutine = goroutine_index(g->dump, pa[i].gp);
 		if (root_word(b, pa[i].arg_data) || root_word(b, pa[i].link))
 			return -1;
 		end_root(b);
