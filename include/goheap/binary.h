@@ -7,6 +7,8 @@
  * same pointer size, byte order and architecture, and .data/.bss sections
  * of exactly the size of the dump's data and bss records, at one common
  * load bias (non-zero for position-independent executables).
+ * goheap_binary_check_frames() then checks that its code is the code that
+ * ran: every stack frame's pc lies in the function the dump names.
  *
  * Ownership: the returned info borrows from the binary and lives until
  * goheap_binary_free().

@@ -9,7 +9,9 @@
  *   - every string a table holds lives in strings (dwarf.c) or in libelf's
  *     copy of .strtab, and so until goheap_binary_free();
  *   - types/fields/globals/funcs/vars are never resized after the load, so
- *     pointers handed out stay valid.
+ *     pointers handed out stay valid;
+ *   - lines holds the rows of the .debug_line units that decoded cleanly
+ *     (a damaged unit is left out, not the whole table).
  */
 #ifndef GOHEAP_BINARY_INT_H
 #define GOHEAP_BINARY_INT_H

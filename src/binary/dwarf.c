@@ -36,6 +36,12 @@
  * between DIEs or CUs, or a section that does not decompress, fails the
  * load with GOHEAP_ECORRUPT (tables empty, symbols kept).
  *
+ * Source lines: .debug_line (DWARF 2 to 5) is decoded here too, into one
+ * pc-sorted table of (address, file, line) rows; a damaged unit is dropped
+ * without failing the load (see "source lines" below). The rows agree with
+ * llvm-addr2line at the first, middle and last pc of every function of the
+ * committed binaries.
+ *
  * Variables: parameters are those of the function itself; the parameters
  * and variables of inlined calls are listed as locals of the function they
  * were inlined into (is_param false), named and typed through their
