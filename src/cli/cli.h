@@ -49,6 +49,15 @@ typedef struct cli_args {
  */
 int cli_parse(int argc, char **argv, cli_args *out, unsigned allowed);
 
+/*
+ * The start of every command: parse its arguments (options in `allowed`),
+ * answer --help, and check it got min_pos..max_pos positional arguments.
+ * Returns CLI_CONTINUE when the command should run, else the exit code to
+ * return at once.
+ */
+#define CLI_CONTINUE (-1)
+int cli_begin(int argc, char **argv, cli_args *a, unsigned allowed, int min_pos, int max_pos);
+
 /* Open a dump with progress on stderr; on failure report and return the exit code. */
 int cli_open_dump(const cli_args *a, const char *path, goheap_dump **out);
 

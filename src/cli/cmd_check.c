@@ -11,13 +11,9 @@
 int cmd_check(int argc, char **argv)
 {
 	cli_args a;
-	int rc = cli_parse(argc, argv, &a, 0);
-	if (rc)
+	int rc = cli_begin(argc, argv, &a, 0, 1, 1);
+	if (rc != CLI_CONTINUE)
 		return rc;
-	if (a.help)
-		return cli_print_command_help("check", stdout), cli_finish(EXIT_OK);
-	if (a.npos != 1)
-		return cli_usage("check", a.npos ? "too many arguments" : "no DUMP given");
 	const char *path = a.pos[0];
 	goheap_dump *dp;
 	rc = cli_open_dump(&a, path, &dp);

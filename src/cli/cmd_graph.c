@@ -73,13 +73,9 @@ static const char *histogram_name(const session *s, uint32_t id, char *buf, size
 int cmd_histogram(int argc, char **argv)
 {
 	cli_args a;
-	int rc = cli_parse(argc, argv, &a, OPT_TOP | OPT_CSV);
-	if (rc)
+	int rc = cli_begin(argc, argv, &a, OPT_TOP | OPT_CSV, 1, 2);
+	if (rc != CLI_CONTINUE)
 		return rc;
-	if (a.help)
-		return cli_print_command_help("histogram", stdout), cli_finish(EXIT_OK);
-	if (a.npos < 1 || a.npos > 2)
-		return cli_usage("histogram", a.npos ? "too many arguments" : "no DUMP given");
 	session s;
 	rc = session_open(&s, &a, a.pos[0], a.npos > 1 ? a.pos[1] : NULL);
 	if (rc)
@@ -241,13 +237,9 @@ static int cmp_rrow(const void *a, const void *b)
 int cmd_roots(int argc, char **argv)
 {
 	cli_args a;
-	int rc = cli_parse(argc, argv, &a, OPT_TOP);
-	if (rc)
+	int rc = cli_begin(argc, argv, &a, OPT_TOP, 1, 2);
+	if (rc != CLI_CONTINUE)
 		return rc;
-	if (a.help)
-		return cli_print_command_help("roots", stdout), cli_finish(EXIT_OK);
-	if (a.npos < 1 || a.npos > 2)
-		return cli_usage("roots", a.npos ? "too many arguments" : "no DUMP given");
 	session s;
 	rc = session_open(&s, &a, a.pos[0], a.npos > 1 ? a.pos[1] : NULL);
 	if (rc)
@@ -335,13 +327,9 @@ int cmd_roots(int argc, char **argv)
 int cmd_objects(int argc, char **argv)
 {
 	cli_args a;
-	int rc = cli_parse(argc, argv, &a, OPT_TYPE | OPT_LIMIT);
-	if (rc)
+	int rc = cli_begin(argc, argv, &a, OPT_TYPE | OPT_LIMIT, 1, 2);
+	if (rc != CLI_CONTINUE)
 		return rc;
-	if (a.help)
-		return cli_print_command_help("objects", stdout), cli_finish(EXIT_OK);
-	if (a.npos < 1 || a.npos > 2)
-		return cli_usage("objects", a.npos ? "too many arguments" : "no DUMP given");
 	if (!a.type)
 		return cli_usage("objects", "--type T is required");
 	session s;
@@ -500,13 +488,9 @@ static void format_value(const session *s, uint32_t ty, const uint8_t *p, char *
 int cmd_show(int argc, char **argv)
 {
 	cli_args a;
-	int rc = cli_parse(argc, argv, &a, 0);
-	if (rc)
+	int rc = cli_begin(argc, argv, &a, 0, 3, 3);
+	if (rc != CLI_CONTINUE)
 		return rc;
-	if (a.help)
-		return cli_print_command_help("show", stdout), cli_finish(EXIT_OK);
-	if (a.npos != 3)
-		return cli_usage("show", "needs DUMP BINARY ADDR");
 	uint64_t addr = 0;
 	if ((rc = parse_addr("show", a.pos[2], &addr)))
 		return rc;
@@ -659,13 +643,9 @@ static const char *gstatus(uint64_t st)
 int cmd_goroutines(int argc, char **argv)
 {
 	cli_args a;
-	int rc = cli_parse(argc, argv, &a, 0);
-	if (rc)
+	int rc = cli_begin(argc, argv, &a, 0, 1, 2);
+	if (rc != CLI_CONTINUE)
 		return rc;
-	if (a.help)
-		return cli_print_command_help("goroutines", stdout), cli_finish(EXIT_OK);
-	if (a.npos < 1 || a.npos > 2)
-		return cli_usage("goroutines", a.npos ? "too many arguments" : "no DUMP given");
 	session s;
 	rc = session_open(&s, &a, a.pos[0], a.npos > 1 ? a.pos[1] : NULL);
 	if (rc)

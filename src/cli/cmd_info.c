@@ -274,13 +274,9 @@ static void print_json(const char *path, const goheap_dump *dp, const info_summa
 int cmd_info(int argc, char **argv)
 {
 	cli_args a;
-	int rc = cli_parse(argc, argv, &a, 0);
-	if (rc)
+	int rc = cli_begin(argc, argv, &a, 0, 1, 2);
+	if (rc != CLI_CONTINUE)
 		return rc;
-	if (a.help)
-		return cli_print_command_help("info", stdout), cli_finish(EXIT_OK);
-	if (a.npos < 1 || a.npos > 2)
-		return cli_usage("info", a.npos ? "too many arguments" : "no DUMP given");
 	/* With a binary, the whole session: graph and typing give coverage. */
 	session ss;
 	if (a.npos == 2)

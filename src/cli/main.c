@@ -191,6 +191,22 @@ int cli_parse(int argc, char **argv, cli_args *out, unsigned allowed)
 	return 0;
 }
 
+int cli_begin(int argc, char **argv, cli_args *a, unsigned allowed, int min_pos, int max_pos)
+{
+	int rc = cli_parse(argc, argv, a, allowed);
+	if (rc)
+		return rc;
+	if (a->help) {
+		cli_print_command_help(argv[0], stdout);
+		return cli_finish(EXIT_OK);
+	}
+	if (a->npos < min_pos)
+		return cli_usage(argv[0], a->npos ? "too few arguments" : "no DUMP given");
+	if (a->npos > max_pos)
+		return cli_usage(argv[0], "too many arguments");
+	return CLI_CONTINUE;
+}
+
 int cli_exit_code(int status)
 {
 	switch (status) {
