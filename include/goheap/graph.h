@@ -107,6 +107,13 @@ GOHEAP_EXTERN const goheap_root *goheap_graph_roots(const goheap_graph *g, size_
 GOHEAP_EXTERN const uint32_t *goheap_graph_edges(const goheap_graph *g, uint32_t node, size_t *count);
 
 /**
+ * The whole edge table in CSR form: the out-edges of node v are
+ * (*edges)[(*row)[v] .. (*row)[v+1]), for v < goheap_graph_node_count(g)
+ * (row has node_count+1 entries). Borrowed from the graph.
+ */
+GOHEAP_EXTERN void goheap_graph_csr(const goheap_graph *g, const uint32_t **row, const uint32_t **edges);
+
+/**
  * The name of root i ("main.cache", "goroutine 7 main.worker: buf",
  * "data+0x1a8", "finalizer for 0xc000012000"), written into buf (always
  * NUL-terminated). Returns the length it needed.

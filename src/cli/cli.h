@@ -81,6 +81,7 @@ int cmd_roots(int argc, char **argv);
 int cmd_objects(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_goroutines(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 
 /* Print a command's help text (from the table in main.c); false if unknown. */
 bool cli_print_command_help(const char *name, FILE *out);

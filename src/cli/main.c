@@ -72,6 +72,15 @@ static const command commands[] = {
 	  "of the frame's pc (of the call, for return addresses) from BINARY's\n"
 	  "DWARF line tables, or ?:0 without them. --json gives each frame\n"
 	  "\"file\" and \"line\" (null when unknown).\n" },
+	{ "top", cmd_top, "goheap top [--json] [--top N] [-q] DUMP [BINARY]",
+	  "the biggest retainers by retained size",
+	  "Computes the dominator tree of the object graph (a virtual root above\n"
+	  "every named root) and prints the N biggest retainers (default 20),\n"
+	  "roots and objects alike: retained size (the bytes that would be freed\n"
+	  "if it let go), shallow size, share of the live heap, and the shortest\n"
+	  "path from a named root. A node that retains 90% or more of what its\n"
+	  "immediate dominator retains is the same retainer one step down and is\n"
+	  "not listed again.\n" },
 	{ "help", NULL, "goheap help [COMMAND]", "show help for goheap or one command", NULL },
 };
 

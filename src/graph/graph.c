@@ -610,6 +610,12 @@ const uint32_t *goheap_graph_edges(const goheap_graph *g, uint32_t node, size_t 
 	return g->edges.v + g->row[node];
 }
 
+void goheap_graph_csr(const goheap_graph *g, const uint32_t **row, const uint32_t **edges)
+{
+	*row = g->row;
+	*edges = g->edges.v;
+}
+
 bool goheap_graph_reachable(const goheap_graph *g, uint32_t obj)
 {
 	return obj < g->nobj && (g->reach[obj / 8] >> (obj % 8) & 1);

@@ -21,6 +21,9 @@ foreach(line IN LISTS manifest_lines)
     add_test(NAME typing:${name}
       COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_typing.py ${dump})
     set_tests_properties(typing:${name} PROPERTIES ENVIRONMENT "${GOHEAP_CLI_ENV}" LABELS golden)
+    add_test(NAME top:${name}
+      COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_top.py ${dump})
+    set_tests_properties(top:${name} PROPERTIES ENVIRONMENT "${GOHEAP_CLI_ENV}" LABELS golden)
   endif()
 endforeach()
 

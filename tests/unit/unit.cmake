@@ -63,3 +63,21 @@ foreach(dump ${GOHEAP_REAL_DUMPS})
     set_tests_properties(unit_binary_${dump_name} PROPERTIES LABELS "unit;real-dump")
   endif()
 endforeach()
+
+# Dominators and retained sizes (src/analysis): against a naive bitset
+# fixpoint and Cooper-Harvey-Kennedy on random graphs, deep chains, then
+# each real dump's graph (with and without its binary).
+goheap_unit_test(test_dom ${GOHEAP_UNIT_DIR}/test_dom.c)
+add_test(NAME unit_dom COMMAND test_dom)
+set_tests_properties(unit_dom PROPERTIES LABELS unit)
+foreach(dump ${GOHEAP_REAL_DUMPS})
+  get_filename_component(dump_name ${dump} NAME)
+  string(REGEX REPLACE "\\.dump\\.gz$" "" dump_name ${dump_name})
+  set(bin ${GOHEAP_DUMPS_DIR}/${dump_name}.bin)
+  if(EXISTS ${bin})
+    add_test(NAME unit_dom_${dump_name} COMMAND test_dom ${dump} ${bin})
+  else()
+    add_test(NAME unit_dom_${dump_name} COMMAND test_dom ${dump})
+  endif()
+  set_tests_properties(unit_dom_${dump_name} PROPERTIES LABELS "unit;real-dump")
+endforeach()

@@ -1,0 +1,234 @@
+/*
+ * cmd_top.c - goheap top: the biggest retainers by retained size (the
+ * bytes that would be freed if the node let go: everything it dominates),
+ * roots and objects alike, each with the shortest path from a named root.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/json.h"
+#include "cli/session.h"
+#include "goheap/analysis.h"
+
+/* "1.5 MiB", "312 B". */
+static void human(uint64_t n, char *buf, size_t len)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	int u = 0;
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%" PRIu64 " B", n);
+	else
+		snprintf(buf, len, "%.1f %s", v, unit[u]);
+}
+
+/* Steps of a path shown after its root. */
+#define PATH_TAIL 12
+
+typedef struct cand {
+	uint32_t node;
+	uint64_t retained;
+} cand;
+
+static int cmp_cand(const void *a, const void *b)
+{
+	const cand *x = a, *y = b;
+	if (x->retained != y->retained)
+		return x->retained > y->retained ? -1 : 1;
+	return x->node < y->node ? -1 : x->node > y->node;
+}
+
+/* BFS from all roots: parent of each reached object (a root or an object node). */
+static uint32_t *shortest_parents(const goheap_graph *g)
+{
+	uint32_t nobj = goheap_graph_object_count(g), nodes = goheap_graph_node_count(g);
+	uint32_t *parent = malloc(((size_t)nobj + 1) * sizeof *parent);
+	uint32_t *queue = malloc(((size_t)nobj + 1) * sizeof *queue);
+	if (!parent || !queue) {
+		free(parent);
+		free(queue);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < nobj; i++)
+		parent[i] = UINT32_MAX;
+	size_t head = 0, tail = 0, n;
+	for (uint32_t r = nobj; r < nodes; r++) {
+		const uint32_t *e = goheap_graph_edges(g, r, &n);
+		for (size_t k = 0; k < n; k++)
+			if (parent[e[k]] == UINT32_MAX) {
+				parent[e[k]] = r;
+				queue[tail++] = e[k];
+			}
+	}
+	while (head < tail) {
+		uint32_t o = queue[head++];
+		const uint32_t *e = goheap_graph_edges(g, o, &n);
+		for (size_t k = 0; k < n; k++)
+			if (parent[e[k]] == UINT32_MAX) {
+				parent[e[k]] = o;
+				queue[tail++] = e[k];
+			}
+	}
+	free(queue);
+	return parent;
+}
+
+/* A node as text: a root's name, or "0x... type". */
+static void node_name(const session *s, uint32_t node, char *buf, size_t len)
+{
+	uint32_t nobj = goheap_graph_object_count(s->graph);
+	if (node >= nobj)
+		goheap_graph_root_name(s->graph, node - nobj, buf, len);
+	else
+		snprintf(buf, len, "0x%" PRIx64 " %s",
+			 goheap_dump_object(s->dump, node).addr + goheap_typing_data_offset(s->typing, node),
+			 session_type_name(s, node));
+}
+
+int cmd_top(int argc, char **argv)
+{
+	cli_args a;
+	int rc = cli_begin(argc, argv, &a, OPT_TOP, 1, 2);
+	if (rc != CLI_CONTINUE)
+		return rc;
+	session s;
+	rc = session_open(&s, &a, a.pos[0], a.npos > 1 ? a.pos[1] : NULL);
+	if (rc)
+		return rc;
+	goheap_dominators *dom;
+	goheap_diag d;
+	if ((rc = goheap_dominators_compute(&dom, s.graph, s.dump, &d))) {
+		session_close(&s);
+		return cli_fail(&a, a.pos[0], rc, &d);
+	}
+	uint32_t nobj = goheap_graph_object_count(s.graph), nodes = goheap_graph_node_count(s.graph);
+	uint32_t super = goheap_dominators_super_root(dom);
+	uint64_t live = goheap_dominators_retained(dom, super);
+	size_t want = a.top ? (size_t)a.top : 20;
+	cand *c = malloc(((size_t)nodes + 1) * sizeof *c);
+	uint32_t *parent = shortest_parents(s.graph);
+	if (!c || !parent) {
+		free(c);
+		free(parent);
+		goheap_dominators_free(dom);
+		session_close(&s);
+		fprintf(stderr, "goheap: error: out of memory\n");
+		return EXIT_IO;
+	}
+	/*
+	 * Candidates: every reachable node, except one that retains 90 % or
+	 * more of what its immediate dominator retains: that is the same
+	 * retainer seen one step further down (the array behind a global, the
+	 * next node of a list), and listing it again would crowd out others.
+	 */
+	size_t nc = 0;
+	for (uint32_t v = 0; v < nodes; v++) {
+		uint32_t id = goheap_dominators_idom(dom, v);
+		if (id == UINT32_MAX)
+			continue;
+		uint64_t r = goheap_dominators_retained(dom, v);
+		if (r == 0 || (id != super && r / 9 >= goheap_dominators_retained(dom, id) / 10))
+			continue;
+		c[nc++] = (cand){ v, r };
+	}
+	qsort(c, nc, sizeof *c, cmp_cand);
+	size_t shown = nc < want ? nc : want;
+	json j;
+	if (a.json) {
+		json_init(&j, stdout);
+		json_object_begin(&j, NULL);
+		json_u64(&j, "live_bytes", live);
+		json_array_begin(&j, "retainers");
+	} else {
+		printf("%10s %10s %6s  %s\n", "retained", "shallow", "%live", "retainer");
+	}
+	for (size_t k = 0; k < shown; k++) {
+		uint32_t v = c[k].node;
+		uint64_t shallow = v < nobj ? goheap_dump_object(s.dump, v).size : 0;
+		double pct = live ? 100.0 * (double)c[k].retained / (double)live : 0;
+		char name[512], rbuf[32], sbuf[32];
+		node_name(&s, v, name, sizeof name);
+		human(c[k].retained, rbuf, sizeof rbuf);
+		human(shallow, sbuf, sizeof sbuf);
+		/*
+		 * Shortest path from a named root: the root, then the last
+		 * PATH_TAIL steps (a path down a long list is elided between).
+		 */
+		uint32_t tail[PATH_TAIL];
+		size_t nt = 0, len = 0;
+		uint32_t u = v, root = UINT32_MAX;
+		for (;;) {
+			len++;
+			if (u >= nobj) {
+				root = u;
+				break;
+			}
+			if (nt < PATH_TAIL)
+				tail[nt++] = u;
+			if (parent[u] == UINT32_MAX || len > nobj)
+				break;
+			u = parent[u];
+		}
+		uint32_t path[PATH_TAIL + 1];
+		size_t np = 0;
+		bool elided = len > nt + (root != UINT32_MAX);
+		if (root != UINT32_MAX)
+			path[np++] = root;
+		for (size_t k2 = nt; k2-- > 0;)
+			path[np++] = tail[k2];
+		if (a.json) {
+			json_object_begin(&j, NULL);
+			json_str(&j, "name", name);
+			json_bool(&j, "root", v >= nobj);
+			if (v < nobj) {
+				json_u64(&j, "addr", goheap_dump_object(s.dump, v).addr + goheap_typing_data_offset(s.typing, v));
+				json_str(&j, "type", session_type_name(&s, v));
+			}
+			json_u64(&j, "shallow_bytes", shallow);
+			json_u64(&j, "retained_bytes", c[k].retained);
+			json_double(&j, "percent_of_live", pct);
+			json_u64(&j, "path_length", len);
+			json_array_begin(&j, "path");
+			for (size_t p = 0; p < np; p++) {
+				char step[512];
+				node_name(&s, path[p], step, sizeof step);
+				json_str(&j, NULL, step);
+				if (p == 0 && elided)
+					json_str(&j, NULL, "...");
+			}
+			json_array_end(&j);
+			json_object_end(&j);
+		} else {
+			printf("%10s %10s %5.1f%%  %s\n", rbuf, sbuf, pct, name);
+			if (np > 1 || v < nobj) {
+				printf("%30s path: ", "");
+				for (size_t p = 0; p < np; p++) {
+					char step[512];
+					if (path[p] >= nobj)
+						goheap_graph_root_name(s.graph, path[p] - nobj, step, sizeof step);
+					else
+						snprintf(step, sizeof step, "%s", session_type_name(&s, path[p]));
+					printf("%s%s", step, p + 1 < np ? " -> " : "\n");
+					if (p == 0 && elided)
+						printf("(%zu more) -> ", len - np);
+				}
+			}
+		}
+	}
+	if (a.json) {
+		json_array_end(&j);
+		json_object_end(&j);
+		json_finish(&j);
+	}
+	free(c);
+	free(parent);
+	goheap_dominators_free(dom);
+	session_close(&s);
+	return cli_finish(EXIT_OK);
+}
