@@ -62,8 +62,9 @@ typedef struct goheap_root {
 	uint32_t frame;       /**< frame roots: index into goheap_dump_frames() */
 	uint32_t global;      /**< GLOBAL: index into goheap_binary_globals() */
 	uint32_t var;         /**< FRAME_VAR: index into goheap_binary_vars() */
-	uint32_t finalizer;   /**< finalizer roots: index into goheap_dump_finalizers(); OTHER,
-				   DEFER, PANIC: index into otherroots, defers, panics */
+	uint32_t record;      /**< the dump record behind a FINALIZER / QUEUED_FINALIZER, DEFER,
+				   PANIC or OTHER root: its index in goheap_dump_finalizers(),
+				   _defers(), _panics() or _otherroots() */
 	uint32_t type;        /**< binary type of the variable, or GOHEAP_NO_TYPE */
 	uint64_t addr;        /**< run-time address of the root's memory (global, slot, frame variable) */
 	uint64_t size;        /**< bytes of root memory */

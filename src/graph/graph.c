@@ -140,7 +140,7 @@ static goheap_root *new_root(goheap_graph *g, goheap_root_kind kind)
 		return NULL;
 	memset(r, 0, sizeof *r);
 	r->kind = kind;
-	r->goroutine = r->frame = r->global = r->var = r->finalizer = UINT32_MAX;
+	r->goroutine = r->frame = r->global = r->var = r->record = UINT32_MAX;
 	r->type = GOHEAP_NO_TYPE;
 	return r;
 }
@@ -403,6 +403,25 @@ static uint32_t goroutine_index(const goheap_dump *dp, uint64_t gp)
 	return UINT32_MAX;
 }
 
+/* A root for dump record `record` whose edges are the given words (those
+ * that point into objects); gp names its goroutine, 0 for none. */
+static int word_root(root_builder *b, goheap_root_kind kind, uint32_t record, uint64_t addr, uint64_t gp,
+		     const uint64_t *words, size_t nwords)
+{
+	goheap_root *r;
+	if (begin_root(b, kind, &r))
+		return -1;
+	r->record = record;
+	r->addr = addr;
+	if (gp)
+		r->goroutine = goroutine_index(b->g->dump, gp);
+	for (size_t k = 0; k < nwords; k++)
+		if (root_word(b, words[k]))
+			return -1;
+	end_root(b);
+	return 0;
+}
+
 static int record_roots(root_builder *b)
 {
 	goheap_graph *g = b->g;
@@ -412,7 +431,7 @@ static int record_roots(root_builder *b)
 		goheap_root *r;
 		if (begin_root(b, fz[i].queued ? GOHEAP_ROOT_QUEUED_FINALIZER : GOHEAP_ROOT_FINALIZER, &r))
 			return -1;
-		r->finalizer = i;
+		r->record = i;
 		r->addr = fz[i].obj;
 		if (root_word(b, fz[i].fn))
 			return -1;
@@ -429,44 +448,22 @@ static int record_roots(root_builder *b)
 		end_root(b);
 	}
 	/* Defer chains and panic values, as the collector's scanstack keeps them. */
-	size_t nd;
-	const goheap_defer *df = goheap_dump_defers(g->dump, &nd);
-	for (uint32_t i = 0; i < nd; i++) {
-		goheap_root *r;
-		if (begin_root(b, GOHEAP_ROOT_DEFER, &r))
+	const goheap_defer *df = goheap_dump_defers(g->dump, &n);
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t words[] = { df[i].addr, df[i].fn, df[i].link };
+		if (word_root(b, GOHEAP_ROOT_DEFER, i, df[i].addr, df[i].gp, words, 3))
 			return -1;
-		r->finalizer = i;
-		r->addr = df[i].addr;
-		r->goroutine = goroutine_index(g->dump, df[i].gp);
-		if (root_word(b, df[i].addr) || root_word(b, df[i].fn) || root_word(b, df[i].link))
-			return -1;
-		end_root(b);
 	}
-	size_t np;
-	const goheap_panic *pa = goheap_dump_panics(g->dump, &np);
-	for (uint32_t i = 0; i < np; i++) {
-		goheap_root *r;
-		if (begin_root(b, GOHEAP_ROOT_PANIC, &r))
+	const goheap_panic *pa = goheap_dump_panics(g->dump, &n);
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t words[] = { pa[i].arg_data, pa[i].link };
+		if (word_root(b, GOHEAP_ROOT_PANIC, i, pa[i].addr, pa[i].gp, words, 2))
 			return -1;
-		r->finalizer = i;
-		r->addr = pa[i].addr;
-		r->goroutine = goroutine_index(g->dump, pa[i].gp);
-		if (root_word(b, pa[i].arg_data) || root_word(b, pa[i].link))
-			return -1;
-		end_root(b);
 	}
-	size_t no;
-	const goheap_otherroot *other = goheap_dump_otherroots(g->dump, &no);
-	for (uint32_t i = 0; i < no; i++) {
-		goheap_root *r;
-		if (begin_root(b, GOHEAP_ROOT_OTHER, &r))
+	const goheap_otherroot *other = goheap_dump_otherroots(g->dump, &n);
+	for (uint32_t i = 0; i < n; i++)
+		if (word_root(b, GOHEAP_ROOT_OTHER, i, other[i].ptr, 0, &other[i].ptr, 1))
 			return -1;
-		r->finalizer = i; /* the otherroot record's index */
-		r->addr = other[i].ptr;
-		if (root_word(b, other[i].ptr))
-			return -1;
-		end_root(b);
-	}
 	return 0;
 }
 
@@ -667,7 +664,7 @@ size_t goheap_graph_root_name(const goheap_graph *g, size_t i, char *buf, size_t
 	}
 	case GOHEAP_ROOT_OTHER:
 	default: {
-		const goheap_otherroot *o = &goheap_dump_otherroots(dp, &n)[r->finalizer];
+		const goheap_otherroot *o = &goheap_dump_otherroots(dp, &n)[r->record];
 		w = snprintf(buf, len, "%.*s", (int)o->description.len, o->description.ptr);
 		break;
 	}
