@@ -145,9 +145,12 @@ typedef struct goheap_func {
 } goheap_func;
 
 /**
- * Read DWARF (v4 or v5, compressed or not) and the ELF symbol table.
- * @return GOHEAP_OK; GOHEAP_ENOTFOUND when the binary has no DWARF (types
- *         and functions are then empty, symbols still load); or an error.
+ * Read DWARF (v4 or v5, compressed or not): types, globals, functions,
+ * location lists and line tables. (The ELF symbol table is read by
+ * goheap_binary_open(), so symbols work without DWARF.)
+ * @return GOHEAP_OK; GOHEAP_ENOTFOUND when the binary has no Go DWARF
+ *         (types and functions are then empty); GOHEAP_ECORRUPT for
+ *         DWARF that cannot be read; or GOHEAP_ENOMEM.
  */
 GOHEAP_EXTERN int goheap_binary_load_dwarf(goheap_binary *bin, goheap_diag *diag);
 
@@ -191,8 +194,8 @@ GOHEAP_EXTERN const char *goheap_binary_func_symbol(const goheap_binary *bin, ui
 /**
  * Read size bytes at link-time address addr from the file (initialised
  * sections only: .rodata, .data, .noptrdata, .typelink ...).
- * @return GOHEAP_OK or GOHEAP_ENOTFOUND when the range is not in a loaded,
- *         initialised section.
+ * @return GOHEAP_OK, GOHEAP_ENOTFOUND when the range is not in a loaded,
+ *         initialised section, or GOHEAP_EIO when reading the file fails.
  */
 GOHEAP_EXTERN int goheap_binary_read(const goheap_binary *bin, uint64_t addr, void *out, size_t size);
 

@@ -476,9 +476,23 @@ static void format_value(const session *s, uint32_t ty, const uint8_t *p, char *
 		snprintf(buf, len, "%s 0x%" PRIx64 ", data %s", t->kind == GOHEAP_T_EFACE ? "type" : "itab", w0, d);
 		break;
 	}
-	case GOHEAP_T_FLOAT:
-		snprintf(buf, len, "float (%" PRIu64 " bytes) 0x%" PRIx64, t->size, read_uint(s, p, t->size));
+	case GOHEAP_T_FLOAT: {
+		/* The bits in target order, reinterpreted as the host's IEEE 754. */
+		uint64_t bits = read_uint(s, p, t->size);
+		if (t->size == 8) {
+			double v;
+			memcpy(&v, &bits, sizeof v);
+			snprintf(buf, len, "%.17g", v);
+		} else if (t->size == 4) {
+			uint32_t b32 = (uint32_t)bits;
+			float v;
+			memcpy(&v, &b32, sizeof v);
+			snprintf(buf, len, "%.9g", (double)v);
+		} else {
+			snprintf(buf, len, "(%" PRIu64 " bytes)", t->size);
+		}
 		break;
+	}
 	default:
 		snprintf(buf, len, "(%" PRIu64 " bytes)", t->size);
 		break;

@@ -58,6 +58,14 @@ for k in facts["known"]:
     if shown.get("addr") is not None:
         equal(shown["addr"], int(k["addr"], 16), f"{k['name']}: value address after any malloc header")
 
+# Field values, read in the target's byte order: the map's first item was
+# made as Item{ID: first_item_id, Score: float64(first_item_id) / 3}.
+item = next(k for k in facts["known"] if k["type"] == "main.Item")
+fields = {f["name"]: f["value"] for f in goheap_json("show", dump, binary, item["addr"]).get("fields", [])}
+equal(fields.get("ID"), str(built["first_item_id"]), "Item.ID as show prints it")
+check(abs(float(fields.get("Score", "nan")) - built["first_item_id"] / 3) < 1e-9,
+      f"Item.Score as show prints it: {fields.get('Score')}")
+
 # The slice of 1000 points is one [1000]main.Point backing array.
 objs = goheap_json("objects", dump, binary, "--type", f"[{built['main.Point_elems']}]main.Point")
 equal(objs.get("count"), 1, "one backing array of the Points slice")
