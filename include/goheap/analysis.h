@@ -93,6 +93,33 @@ GOHEAP_EXTERN uint32_t goheap_dominators_reachable_count(const goheap_dominators
 GOHEAP_EXTERN const uint32_t *goheap_dominators_children(const goheap_dominators *d, uint32_t node,
 							 size_t *count);
 
+/** Totals of one type over a dominator subtree (goheap_dominators_by_type()). */
+typedef struct goheap_type_total {
+	uint64_t count;    /**< reachable instances */
+	uint64_t shallow;  /**< their own bytes */
+	uint64_t retained; /**< bytes they retain together, each byte counted once */
+} goheap_type_total;
+
+/** Type id of object obj (< the ntypes given to goheap_dominators_by_type()). */
+typedef uint32_t (*goheap_type_of_fn)(const void *ctx, uint32_t obj);
+
+/**
+ * Per-type totals over the dominator subtree of node top (the super-root
+ * for the whole heap): for every type id t < ntypes, out[t] gets the
+ * number of instances in the subtree, their shallow bytes, and the bytes
+ * all instances retain together: the sum of retained(v) over the instances
+ * v that have no instance of t above them in the tree, so no byte counts
+ * twice (a linked list's nodes retain the list once, not once per node).
+ * Objects are the nodes below nobj; roots and the super-root have no type.
+ * out is overwritten (ntypes entries). Iterative; extra memory is
+ * 4 bytes a type plus a stack of at most 16 bytes a node of the subtree.
+ * @return GOHEAP_OK, GOHEAP_ENOMEM, or GOHEAP_EINVAL (top past the
+ *         super-root, or type_of returned an id >= ntypes).
+ */
+GOHEAP_EXTERN int goheap_dominators_by_type(const goheap_dominators *d, uint32_t top, uint32_t nobj,
+					    goheap_type_of_fn type_of, const void *ctx,
+					    goheap_type_total *out, size_t ntypes, goheap_diag *diag);
+
 #ifdef __cplusplus
 }
 #endif

@@ -451,11 +451,64 @@ static tgraph random_graph(tu_rng *r)
 	return g;
 }
 
+/* ---- per-type totals --------------------------------------------------------- */
+
+#define NTYPES 3
+
+static uint32_t test_type_of(const void *ctx, uint32_t v)
+{
+	return (v * 7 + *(const uint32_t *)ctx) % NTYPES;
+}
+
+/*
+ * goheap_dominators_by_type() over the subtree of top against the
+ * definition, from the naive idom array: an object w in the subtree adds
+ * its bytes to type t when some object on its idom chain from w up to top
+ * (both included) has type t.
+ */
+static unsigned check_by_type(const goheap_dominators *d, const tgraph *g, const uint32_t *idom, uint32_t top,
+			      uint32_t salt)
+{
+	goheap_type_total got[NTYPES], want[NTYPES];
+	memset(want, 0, sizeof want);
+	goheap_diag diag = { 0 };
+	if (goheap_dominators_by_type(d, top, g->root_first, test_type_of, &salt, got, NTYPES, &diag) != GOHEAP_OK)
+		return 1;
+	for (uint32_t w = 0; w < g->root_first; w++) {
+		if (idom[w] == NONE)
+			continue;
+		bool seen[NTYPES] = { false }, inside = false;
+		for (uint32_t u = w;; u = idom[u]) {
+			if (u < g->root_first)
+				seen[test_type_of(&salt, u)] = true;
+			if (u == top) {
+				inside = true;
+				break;
+			}
+			if (u == g->n || idom[u] == NONE)
+				break;
+		}
+		if (!inside)
+			continue;
+		uint32_t t = test_type_of(&salt, w);
+		want[t].count++;
+		want[t].shallow += node_size(g, w);
+		for (uint32_t k = 0; k < NTYPES; k++)
+			if (seen[k])
+				want[k].retained += node_size(g, w);
+	}
+	unsigned bad = 0;
+	for (uint32_t k = 0; k < NTYPES; k++)
+		bad += got[k].count != want[k].count || got[k].shallow != want[k].shallow ||
+		       got[k].retained != want[k].retained;
+	return bad;
+}
+
 static void test_random(void)
 {
 	tu_rng r = { 0x5eed };
 	char ctx[96];
-	unsigned idom_diff = 0, ret_diff = 0, chk_diff = 0;
+	unsigned idom_diff = 0, ret_diff = 0, chk_diff = 0, type_diff = 0;
 	for (int it = 0; it < 4000; it++) {
 		tgraph g = random_graph(&r);
 		snprintf(ctx, sizeof ctx, "random graph %d (%u nodes, %u roots)", it, g.n, g.n - g.root_first);
@@ -487,6 +540,10 @@ static void test_random(void)
 				       (unsigned long long)ret[v]);
 		}
 		check_invariants(d, &g);
+		uint32_t some = (uint32_t)tu_below(&r, N);
+		if (check_by_type(d, &g, idom, g.n, (uint32_t)it) || check_by_type(d, &g, idom, some, (uint32_t)it))
+			if (type_diff++ < 10)
+				CHECKF(0, "per-type totals differ from the definition (top %u)", some);
 		free(idom);
 		free(idom2);
 		free(ret);
@@ -497,6 +554,7 @@ static void test_random(void)
 	CHECK_EQ_U(idom_diff, 0);
 	CHECK_EQ_U(ret_diff, 0);
 	CHECK_EQ_U(chk_diff, 0);
+	CHECK_EQ_U(type_diff, 0);
 }
 
 /* ---- hand-made graphs and errors ------------------------------------------- */
