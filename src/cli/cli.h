@@ -26,7 +26,13 @@ enum {
 	OPT_TOP = 1 << 0,    /* --top N */
 	OPT_CSV = 1 << 1,    /* --csv */
 	OPT_TYPE = 1 << 2,   /* --type T */
-	OPT_LIMIT = 1 << 3   /* --limit N */
+	OPT_LIMIT = 1 << 3,  /* --limit N */
+	OPT_DEPTH = 1 << 4,  /* --depth N */
+	OPT_MIN_PERCENT = 1 << 5, /* --min-percent P */
+	OPT_ALL = 1 << 6,    /* --all */
+	OPT_THRESHOLD = 1 << 7, /* --threshold P */
+	OPT_BIN = 1 << 8,    /* --bin BINARY, --old-bin BINARY */
+	OPT_OUTPUT = 1 << 9  /* -o / --output FILE */
 };
 
 /* A command's options and positional arguments. */
@@ -38,6 +44,13 @@ typedef struct cli_args {
 	long top;            /* 0 when not given */
 	long limit;          /* 0 when not given */
 	const char *type;    /* NULL when not given */
+	long depth;          /* --depth: 0 when not given */
+	double min_percent;  /* --min-percent: < 0 when not given */
+	double threshold;    /* --threshold: < 0 when not given */
+	bool all;            /* --all */
+	const char *bin;     /* --bin: NULL when not given */
+	const char *old_bin; /* --old-bin: NULL when not given */
+	const char *output;  /* -o / --output: NULL when not given */
 	int npos;
 	const char *pos[8];
 } cli_args;
@@ -82,6 +95,9 @@ int cmd_objects(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_goroutines(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_tree(int argc, char **argv);
+int cmd_path(int argc, char **argv);
+int cmd_leaks(int argc, char **argv);
 
 /* Print a command's help text (from the table in main.c); false if unknown. */
 bool cli_print_command_help(const char *name, FILE *out);

@@ -9,24 +9,9 @@
 #include <string.h>
 
 #include "cli/json.h"
+#include "cli/report.h"
 #include "cli/session.h"
 #include "goheap/analysis.h"
-
-/* "1.5 MiB", "312 B". */
-static void human(uint64_t n, char *buf, size_t len)
-{
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)n;
-	int u = 0;
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%" PRIu64 " B", n);
-	else
-		snprintf(buf, len, "%.1f %s", v, unit[u]);
-}
 
 /* Steps of a path shown after its root. */
 #define PATH_TAIL 12
@@ -154,8 +139,8 @@ int cmd_top(int argc, char **argv)
 		double pct = live ? 100.0 * (double)c[k].retained / (double)live : 0;
 		char name[512], rbuf[32], sbuf[32];
 		node_name(&s, v, name, sizeof name);
-		human(c[k].retained, rbuf, sizeof rbuf);
-		human(shallow, sbuf, sizeof sbuf);
+		human_size(c[k].retained, rbuf, sizeof rbuf);
+		human_size(shallow, sbuf, sizeof sbuf);
 		/*
 		 * Shortest path from a named root: the root, then the last
 		 * PATH_TAIL steps (a path down a long list is elided between).

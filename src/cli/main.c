@@ -148,6 +148,26 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* A percentage option value: 0..100. */
+static int parse_percent(const char *cmd, const char *opt, const char *v, double *out)
+{
+	char *end;
+	double x = v ? strtod(v, &end) : 0;
+	if (!v || end == v || *end || !(x >= 0 && x <= 100))
+		return cli_usage(cmd, "%s takes a percentage from 0 to 100", opt);
+	*out = x;
+	return 0;
+}
+
+/* A string option value (a path or a name). */
+static int parse_string(const char *cmd, const char *opt, const char *v, const char **out)
+{
+	if (!v)
+		return cli_usage(cmd, "%s takes a value", opt);
+	*out = v;
+	return 0;
+}
+
 /* A positive count option value. */
 static int parse_count(const char *cmd, const char *opt, const char *v, long *out)
 {
@@ -162,6 +182,8 @@ static int parse_count(const char *cmd, const char *opt, const char *v, long *ou
 int cli_parse(int argc, char **argv, cli_args *out, unsigned allowed)
 {
 	memset(out, 0, sizeof *out);
+	out->min_percent = -1;
+	out->threshold = -1;
 	bool options_done = false;
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
@@ -182,12 +204,23 @@ int cli_parse(int argc, char **argv, cli_args *out, unsigned allowed)
 				rc = parse_count(argv[0], s, val, &out->top), i++;
 			else if ((allowed & OPT_LIMIT) && strcmp(s, "--limit") == 0)
 				rc = parse_count(argv[0], s, val, &out->limit), i++;
-			else if ((allowed & OPT_TYPE) && strcmp(s, "--type") == 0) {
-				if (!val)
-					return cli_usage(argv[0], "--type takes a type name");
-				out->type = val;
-				i++;
-			} else
+			else if ((allowed & OPT_TYPE) && strcmp(s, "--type") == 0)
+				rc = parse_string(argv[0], s, val, &out->type), i++;
+			else if ((allowed & OPT_DEPTH) && strcmp(s, "--depth") == 0)
+				rc = parse_count(argv[0], s, val, &out->depth), i++;
+			else if ((allowed & OPT_MIN_PERCENT) && strcmp(s, "--min-percent") == 0)
+				rc = parse_percent(argv[0], s, val, &out->min_percent), i++;
+			else if ((allowed & OPT_THRESHOLD) && strcmp(s, "--threshold") == 0)
+				rc = parse_percent(argv[0], s, val, &out->threshold), i++;
+			else if ((allowed & OPT_ALL) && strcmp(s, "--all") == 0)
+				out->all = true;
+			else if ((allowed & OPT_BIN) && strcmp(s, "--bin") == 0)
+				rc = parse_string(argv[0], s, val, &out->bin), i++;
+			else if ((allowed & OPT_BIN) && strcmp(s, "--old-bin") == 0)
+				rc = parse_string(argv[0], s, val, &out->old_bin), i++;
+			else if ((allowed & OPT_OUTPUT) && (strcmp(s, "-o") == 0 || strcmp(s, "--output") == 0))
+				rc = parse_string(argv[0], s, val, &out->output), i++;
+			else
 				return cli_usage(argv[0], "unknown option '%s'", s);
 			if (rc)
 				return rc;
