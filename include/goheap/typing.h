@@ -53,6 +53,18 @@ GOHEAP_EXTERN uint32_t goheap_typing_data_offset(const goheap_typing *t, uint32_
 GOHEAP_EXTERN const goheap_btype *goheap_typing_type(const goheap_typing *t, uint32_t id);
 GOHEAP_EXTERN size_t goheap_typing_type_count(const goheap_typing *t);
 
+/**
+ * Name the pointer word at byte offset off of a value of type `type` by
+ * its field path: ".items", ".buf[3]", "[12].Value"; through a map's
+ * buckets or groups, "map key" / "map value" (then any field path inside
+ * the key or value); "+0x18" when the type says nothing there (untyped
+ * objects, closures); "" for offset 0 of a pointer, string, slice or
+ * interface. Written into buf (NUL-terminated when len > 0); returns the
+ * length needed.
+ */
+GOHEAP_EXTERN size_t goheap_typing_field_path(const goheap_typing *t, uint32_t type, uint64_t off, char *buf,
+					      size_t len);
+
 /** Coverage over live (reachable) objects. */
 typedef struct goheap_typing_stats {
 	uint64_t live_count, live_bytes;

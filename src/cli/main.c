@@ -81,6 +81,27 @@ static const command commands[] = {
 	  "path from a named root. A node that retains 90% or more of what its\n"
 	  "immediate dominator retains is the same retainer one step down and is\n"
 	  "not listed again.\n" },
+	{ "tree", cmd_tree, "goheap tree [--json] [--depth N] [--min-percent P] [-q] DUMP BINARY [ADDR|ROOT]",
+	  "the dominator tree, biggest retainers first",
+	  "Prints the dominator tree from the top (all live objects, under which\n"
+	  "every named root and every object shared between roots), or from the\n"
+	  "object containing ADDR or the root named ROOT: each node with its\n"
+	  "retained size, share of the live heap and shallow size, and under it\n"
+	  "the nodes it alone keeps alive, biggest first. Three or more children\n"
+	  "of one type are grouped ('5000 x main.entry') with the biggest shown\n"
+	  "under the group; children below --min-percent of the live heap\n"
+	  "(default 1) are summed into one line. --depth N (default 6) limits\n"
+	  "the levels shown.\n" },
+	{ "path", cmd_path, "goheap path [--json] [--all] [--limit N] [-q] DUMP BINARY ADDR|TYPE",
+	  "shortest paths from named roots to an object or type",
+	  "Finds the shortest path from a named root (a global, a goroutine's\n"
+	  "frame variable, a finalizer...) to the object containing ADDR, or to\n"
+	  "the nearest live instance of TYPE (a name as histogram prints it),\n"
+	  "and prints every step: the field of each object that points to the\n"
+	  "next (.items, [3], map key, map value), its address and type. With\n"
+	  "--all, keeps searching with the objects of the paths found taken out,\n"
+	  "so each further path is another, disjoint way the target is kept\n"
+	  "alive (by type: to another instance), up to --limit N (default 10).\n" },
 	{ "help", NULL, "goheap help [COMMAND]", "show help for goheap or one command", NULL },
 };
 

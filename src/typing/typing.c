@@ -13,6 +13,7 @@
  * pointer-holding fields, arrays an iterator; leaves (pointers, strings,
  * slices, interfaces, maps, channels, funcs) produce work items.
  */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -951,4 +952,66 @@ uint32_t goheap_typing_data_offset(const goheap_typing *t, uint32_t obj)
 {
 	goheap_object o = goheap_dump_object(t->dp, obj);
 	return (uint32_t)data_offset(t, &o);
+}
+
+/* ---- field paths ------------------------------------------------------------- */
+
+/* Whether a struct type is a map's storage: a classic bucket, a swiss group or slot. */
+static bool is_map_storage(const char *name)
+{
+	return name && (strncmp(name, "bucket<", 7) == 0 || strncmp(name, "noalg.map.group[", 16) == 0 ||
+			strncmp(name, "noalg.map.slot[", 15) == 0);
+}
+
+size_t goheap_typing_field_path(const goheap_typing *t, uint32_t type, uint64_t off, char *buf, size_t len)
+{
+	size_t w = 0;
+	bool in_map = false;
+#define PUT(...)                                                                            \
+	do {                                                                                \
+		int n_ = snprintf(buf + (w < len ? w : len), w < len ? len - w : 0, __VA_ARGS__); \
+		if (n_ > 0)                                                                 \
+			w += (size_t)n_;                                                    \
+	} while (0)
+	if (len)
+		buf[0] = '\0';
+	for (int depth = 0; depth < 64 && type < ntypes(t); depth++) {
+		const goheap_btype *ty = T(t, type);
+		if (ty->kind == GOHEAP_T_STRUCT && t->fields) {
+			in_map = in_map || is_map_storage(ty->name);
+			const goheap_field *hit = NULL;
+			for (uint32_t k = 0; k < ty->nfields; k++) {
+				const goheap_field *f = &t->fields[ty->first_field + k];
+				uint64_t fs = f->type < ntypes(t) ? T(t, f->type)->size : 0;
+				if (off >= f->offset && off - f->offset < fs)
+					hit = f;
+			}
+			if (!hit)
+				break;
+			const char *name = hit->name ? hit->name : "?";
+			if (in_map && (strcmp(name, "keys") == 0 || strcmp(name, "key") == 0))
+				PUT("%smap key", w ? " " : "");
+			else if (in_map && (strcmp(name, "elems") == 0 || strcmp(name, "elem") == 0))
+				PUT("%smap value", w ? " " : "");
+			else if (!(in_map && strcmp(name, "slots") == 0))
+				PUT(".%s", name);
+			off -= hit->offset;
+			type = hit->type;
+		} else if (ty->kind == GOHEAP_T_ARRAY && ty->elem < ntypes(t) && T(t, ty->elem)->size) {
+			uint64_t es = T(t, ty->elem)->size, i = off / es;
+			if (ty->count && i >= ty->count)
+				break;
+			in_map = in_map || is_map_storage(T(t, ty->elem)->name);
+			if (!in_map)
+				PUT("[%" PRIu64 "]", i);
+			off -= i * es;
+			type = ty->elem;
+		} else {
+			break;
+		}
+	}
+	if (w == 0 && off != 0)
+		PUT("+0x%" PRIx64, off);
+#undef PUT
+	return w;
 }
