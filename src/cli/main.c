@@ -81,6 +81,17 @@ static const command commands[] = {
 	  "path from a named root. A node that retains 90% or more of what its\n"
 	  "immediate dominator retains is the same retainer one step down and is\n"
 	  "not listed again.\n" },
+	{ "leaks", cmd_leaks, "goheap leaks [--json] [--threshold P] [--top N] [-q] DUMP BINARY",
+	  "leak suspects: what holds most of the heap, and why",
+	  "Reports leak suspects in the manner of Eclipse MAT: each root, object\n"
+	  "shared by several roots, or type whose instances (outside those) retain\n"
+	  "--threshold percent of the live heap or more (default 10), biggest\n"
+	  "first, up to --top N (default 10). For each, it descends the dominator\n"
+	  "tree to the accumulation point, where the memory stops concentrating\n"
+	  "in one child (a map's storage, a slice's array, the head of a list),\n"
+	  "and says who holds it (the shortest path from a named root, each step\n"
+	  "named by field), what it keeps alive (its children by type) and what\n"
+	  "the memory is made of (types by retained size inside it).\n" },
 	{ "tree", cmd_tree, "goheap tree [--json] [--depth N] [--min-percent P] [-q] DUMP BINARY [ADDR|ROOT]",
 	  "the dominator tree, biggest retainers first",
 	  "Prints the dominator tree from the top (all live objects, under which\n"
