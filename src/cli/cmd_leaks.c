@@ -70,6 +70,32 @@ static double pct(const leaks_ctx *c, uint64_t b)
 	return c->live ? 100.0 * (double)b / (double)c->live : 0;
 }
 
+/*
+ * A map is one thing to its user: its header (a swiss map's
+ * internal/runtime/maps.Map, a classic map's hash<K,V>) and the storage
+ * under it (directory, tables, groups, buckets) are described together.
+ */
+static bool is_map_header(const char *name)
+{
+	return strcmp(name, "internal/runtime/maps.Map") == 0 || strncmp(name, "hash<", 5) == 0;
+}
+
+static bool is_map_part(const char *name)
+{
+	static const char *const prefix[] = { "internal/runtime/maps.", "[...]*internal/runtime/maps.",
+					      "[...]noalg.map.group[", "noalg.map.group[", "hash<", "bucket<", "runtime.mapextra",
+					      "[...]bucket<" };
+	for (size_t k = 0; k < sizeof prefix / sizeof prefix[0]; k++)
+		if (strncmp(name, prefix[k], strlen(prefix[k])) == 0)
+			return true;
+	return false;
+}
+
+static const char *group_name(const leaks_ctx *c, uint32_t obj)
+{
+	return c->tg->names[type_groups_of(c->tg, c->s, obj)];
+}
+
 /* The accumulation point under node v. */
 static uint32_t accumulation_point(const leaks_ctx *c, uint32_t v)
 {
@@ -85,6 +111,8 @@ static uint32_t accumulation_point(const leaks_ctx *c, uint32_t v)
 		}
 		if (best == UINT32_MAX || (double)br < ACCUM_SHARE * (double)goheap_dominators_retained(c->dom, v))
 			return v;
+		if (v < c->nobj && is_map_header(group_name(c, v)))
+			return v; /* the map, not its storage */
 		if (v < c->nobj && best < c->nobj && group_of(c, v) == group_of(c, best))
 			return v; /* a chain of one type starts here */
 		v = best;
@@ -104,22 +132,46 @@ static int cmp_row(const void *a, const void *b)
 	return x->group < y->group ? -1 : x->group > y->group;
 }
 
-/* The dominator children of v grouped by type, biggest first; *n rows. */
+/*
+ * What v keeps alive, grouped by type, biggest first (*n rows): its
+ * children in the dominator tree, looking through a map's storage to the
+ * keys and values it holds.
+ */
 static row *kept_alive(const leaks_ctx *c, uint32_t v, size_t *n)
 {
-	size_t nk;
-	const uint32_t *kids = goheap_dominators_children(c->dom, v, &nk);
 	row *rows = calloc(c->tg->ngroups + 1, sizeof *rows);
+	size_t sp = 0, cap = 64;
+	uint32_t *stack = malloc(cap * sizeof *stack);
 	*n = 0;
-	if (!rows)
+	if (!rows || !stack) {
+		free(rows);
+		free(stack);
 		return NULL;
-	for (size_t k = 0; k < nk; k++) {
-		if (kids[k] >= c->nobj)
-			continue;
-		row *r = &rows[group_of(c, kids[k])];
-		r->count++;
-		r->retained += goheap_dominators_retained(c->dom, kids[k]);
 	}
+	stack[sp++] = v;
+	while (sp) {
+		uint32_t u = stack[--sp];
+		if (u != v && u < c->nobj && !is_map_part(group_name(c, u))) {
+			row *r = &rows[group_of(c, u)];
+			r->count++;
+			r->retained += goheap_dominators_retained(c->dom, u);
+			continue;
+		}
+		size_t nk;
+		const uint32_t *kids = goheap_dominators_children(c->dom, u, &nk);
+		if (sp + nk > cap) {
+			uint32_t *ns = realloc(stack, (sp + nk) * 2 * sizeof *ns);
+			if (!ns) {
+				free(rows);
+				free(stack);
+				return NULL;
+			}
+			stack = ns, cap = (sp + nk) * 2;
+		}
+		memcpy(stack + sp, kids, nk * sizeof *kids);
+		sp += nk;
+	}
+	free(stack);
 	size_t m = 0;
 	for (size_t g = 0; g < c->tg->ngroups; g++)
 		if (rows[g].count) {
@@ -146,7 +198,7 @@ static row *made_of(const leaks_ctx *c, uint32_t v, size_t *n)
 	}
 	size_t m = 0;
 	for (size_t g = 0; g < ng; g++)
-		if (t[g].count)
+		if (t[g].count && !is_map_part(c->tg->names[g]))
 			rows[m++] = (row){ (uint32_t)g, t[g].count, t[g].shallow, t[g].retained };
 	free(t);
 	qsort(rows, m, sizeof *rows, cmp_row);
@@ -241,18 +293,19 @@ static void report_node(const leaks_ctx *c, const suspect *sp, const uint32_t *p
 	}
 	if (!c->j) {
 		if (acc < c->nobj)
-			printf("  The memory accumulates in one %s at 0x%" PRIx64 ", which retains %s (%.1f%%).\n",
-			       session_type_name(c->s, acc), report_addr(c->s, acc), ab, pct(c, ar));
+			printf("  The memory accumulates in one %s%s at 0x%" PRIx64 ", which retains %s (%.1f%%).\n",
+			       is_map_header(group_name(c, acc)) ? "map, " : "", session_type_name(c->s, acc),
+			       report_addr(c->s, acc), ab, pct(c, ar));
 		else
 			printf("  No single object under it holds most of it.\n");
 		print_holder(c, parent, acc, "Held by");
 	}
 	size_t n;
 	row *rows = kept_alive(c, acc, &n);
-	print_rows(c, "keeps_alive", "It keeps alive (its dominated children, by type):", rows, n, false);
+	print_rows(c, "keeps_alive", "It keeps alive (what it alone holds, by type):", rows, n, false);
 	free(rows);
 	rows = made_of(c, acc, &n);
-	print_rows(c, "made_of", "Made of (types by retained size inside it, each byte counted once):", rows, n,
+	print_rows(c, "made_of", "Made of (types by retained size inside it, each byte counted once; map storage left out):", rows, n,
 		   true);
 	free(rows);
 }

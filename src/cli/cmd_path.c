@@ -3,9 +3,10 @@
  * or to the nearest instances of a type, each step named by field.
  *
  * One breadth-first search from all roots gives a shortest path. With
- * --all, the objects inside each path found are blocked and the search
- * runs again, so the paths shown are disjoint between root and target
- * (each a different way the target is kept alive), up to --limit.
+ * --all, the search runs again with the objects inside each path found
+ * blocked, so the paths shown are disjoint between root and target (each
+ * a different way the target is kept alive), up to --limit; by type, with
+ * the instances already reached blocked, so each path leads to another.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -129,15 +130,17 @@ int cmd_path(int argc, char **argv)
 			print_path_text(&s, p, n, found);
 		}
 		found++;
-		/* The next path may share neither objects between root and
-		 * target nor, for a direct path, its root; by type, it leads to
-		 * another instance. */
-		for (size_t k = 1; k + 1 < n; k++)
-			blocked[p[k]] = 1;
-		if (n == 2)
-			blocked[p[0]] = 1;
-		if (by_type)
+		/* By type, the next path leads to another instance; to one
+		 * object, it may share neither objects between root and target
+		 * nor, for a direct path, its root. */
+		if (by_type) {
 			blocked[hit] = 1;
+		} else {
+			for (size_t k = 1; k + 1 < n; k++)
+				blocked[p[k]] = 1;
+			if (n == 2)
+				blocked[p[0]] = 1;
+		}
 		free(p);
 	}
 	if (a.json) {

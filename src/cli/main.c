@@ -112,7 +112,8 @@ static const command commands[] = {
 	  "next (.items, [3], map key, map value), its address and type. With\n"
 	  "--all, keeps searching with the objects of the paths found taken out,\n"
 	  "so each further path is another, disjoint way the target is kept\n"
-	  "alive (by type: to another instance), up to --limit N (default 10).\n" },
+	  "alive, up to --limit N (default 10); by type, each further path leads\n"
+	  "to the next nearest instance.\n" },
 	{ "help", NULL, "goheap help [COMMAND]", "show help for goheap or one command", NULL },
 };
 

@@ -991,7 +991,8 @@ size_t goheap_typing_field_path(const goheap_typing *t, uint32_t type, uint64_t 
 			const char *name = hit->name ? hit->name : "?";
 			if (in_map && (strcmp(name, "keys") == 0 || strcmp(name, "key") == 0))
 				PUT("%smap key", w ? " " : "");
-			else if (in_map && (strcmp(name, "elems") == 0 || strcmp(name, "elem") == 0))
+			else if (in_map && (strcmp(name, "elems") == 0 || strcmp(name, "elem") == 0 ||
+					strcmp(name, "values") == 0))
 				PUT("%smap value", w ? " " : "");
 			else if (!(in_map && strcmp(name, "slots") == 0))
 				PUT(".%s", name);

@@ -24,6 +24,9 @@ foreach(line IN LISTS manifest_lines)
     add_test(NAME top:${name}
       COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_top.py ${dump})
     set_tests_properties(top:${name} PROPERTIES ENVIRONMENT "${GOHEAP_CLI_ENV}" LABELS golden)
+    add_test(NAME reports:${name}
+      COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_reports.py ${dump})
+    set_tests_properties(reports:${name} PROPERTIES ENVIRONMENT "${GOHEAP_CLI_ENV}" LABELS golden)
   endif()
 endforeach()
 
