@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Set up goheap and run it on a bundled sample dump: the dump made by the
-# newest Go release in dumps/, with the binary that wrote it.
+# Set up goheap and run its main job on a bundled sample dump: the leak
+# report for the dump the leaky sample service (dumps/src/leaky) wrote with
+# the newest Go release in dumps/, using the binary that wrote it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
-dump=$(ls dumps/shapes-go*-amd64.dump.gz | sort -V | tail -n 1)
+dump=$(ls dumps/leaky-go*-amd64.dump.gz | grep -v -- -early | sort -V | tail -n 1)
 build/goheap check "$dump"
-build/goheap info "$dump" "${dump%.dump.gz}.bin"
+build/goheap leaks "$dump" "${dump%.dump.gz}.bin"

@@ -29,41 +29,6 @@ static int cmp_cand(const void *a, const void *b)
 	return x->node < y->node ? -1 : x->node > y->node;
 }
 
-/* BFS from all roots: parent of each reached object (a root or an object node). */
-static uint32_t *shortest_parents(const goheap_graph *g)
-{
-	uint32_t nobj = goheap_graph_object_count(g), nodes = goheap_graph_node_count(g);
-	uint32_t *parent = malloc(((size_t)nobj + 1) * sizeof *parent);
-	uint32_t *queue = malloc(((size_t)nobj + 1) * sizeof *queue);
-	if (!parent || !queue) {
-		free(parent);
-		free(queue);
-		return NULL;
-	}
-	for (uint32_t i = 0; i < nobj; i++)
-		parent[i] = UINT32_MAX;
-	size_t head = 0, tail = 0, n;
-	for (uint32_t r = nobj; r < nodes; r++) {
-		const uint32_t *e = goheap_graph_edges(g, r, &n);
-		for (size_t k = 0; k < n; k++)
-			if (parent[e[k]] == UINT32_MAX) {
-				parent[e[k]] = r;
-				queue[tail++] = e[k];
-			}
-	}
-	while (head < tail) {
-		uint32_t o = queue[head++];
-		const uint32_t *e = goheap_graph_edges(g, o, &n);
-		for (size_t k = 0; k < n; k++)
-			if (parent[e[k]] == UINT32_MAX) {
-				parent[e[k]] = o;
-				queue[tail++] = e[k];
-			}
-	}
-	free(queue);
-	return parent;
-}
-
 /* A node as text: a root's name, or "0x... type". */
 static void node_name(const session *s, uint32_t node, char *buf, size_t len)
 {
@@ -97,7 +62,7 @@ int cmd_top(int argc, char **argv)
 	uint64_t live = goheap_dominators_retained(dom, super);
 	size_t want = a.top ? (size_t)a.top : 20;
 	cand *c = malloc(((size_t)nodes + 1) * sizeof *c);
-	uint32_t *parent = shortest_parents(s.graph);
+	uint32_t *parent = report_bfs(s.graph, NULL, NULL, NULL);
 	if (!c || !parent) {
 		free(c);
 		free(parent);
@@ -191,19 +156,14 @@ int cmd_top(int argc, char **argv)
 			json_object_end(&j);
 		} else {
 			printf("%10s %10s %5.1f%%  %s\n", rbuf, sbuf, pct, name);
-			if (np > 1 || v < nobj) {
+			uint32_t *full = NULL;
+			size_t nfull = v < nobj ? report_path(s.graph, parent, v, &full) : 0;
+			if (nfull > 1) {
 				printf("%30s path: ", "");
-				for (size_t p = 0; p < np; p++) {
-					char step[512];
-					if (path[p] >= nobj)
-						goheap_graph_root_name(s.graph, path[p] - nobj, step, sizeof step);
-					else
-						snprintf(step, sizeof step, "%s", session_type_name(&s, path[p]));
-					printf("%s%s", step, p + 1 < np ? " -> " : "\n");
-					if (p == 0 && elided)
-						printf("(%zu more) -> ", len - np);
-				}
+				report_path_line(stdout, &s, full, nfull, PATH_TAIL + 1);
+				printf("\n");
 			}
+			free(full);
 		}
 	}
 	if (a.json) {
