@@ -1,19 +1,34 @@
 #!/usr/bin/env bash
-# gen-dumps.sh: build dumps/src/shapes with several Go toolchains and GOARCHes,
-# run each binary, and store in dumps/:
-#   shapes-go<ver>-<goarch>.dump.gz     the heap dump (gzip -9 -n)
-#   shapes-go<ver>-<goarch>.bin         the exact binary that wrote it (DWARF kept, -trimpath)
-#   shapes-go<ver>-<goarch>.facts.json  facts written by the program itself
-# (one amd64 dump is also made from a position-independent binary: the -pie suffix)
+# gen-dumps.sh: build the sample programs in dumps/src/ with several Go
+# toolchains and GOARCHes, run each binary, and store in dumps/:
+#   <prog>-go<ver>-<goarch>.dump.gz     the heap dump (gzip -9 -n)
+#   <prog>-go<ver>-<goarch>.bin         the exact binary that wrote it (DWARF kept, -trimpath)
+#   <prog>-go<ver>-<goarch>.facts.json  facts written by the program itself
 # then regenerate dumps/MANIFEST (JSON Lines, one object per dump).
 #
-# Idempotent: a target whose three files already exist is not rebuilt (heap
-# dumps are not reproducible, so rebuilding would churn the fixtures); it is
-# re-verified and listed in MANIFEST again. FORCE=1 regenerates everything.
+# The programs:
+#   shapes  known heap shapes; one dump per run. Built with every toolchain
+#           below, for 386, for big-endian s390x, and as an amd64 PIE (the
+#           -pie suffix).
+#   leaky   a small service with a planted leak (main.sessions); two dumps
+#           per run: <base>-early.dump.gz/.facts.json, then the main
+#           <base>.dump.gz/.facts.json whose facts hold the program's own
+#           oracle (the HeapAlloc drop when each of three roots is released).
+#           Both come from <base>.bin: the early dump's MANIFEST line names
+#           that binary and has "early_of": the main dump. Built with the
+#           machine's Go (amd64 and 386), LEAKY_TOOLCHAINS and Debian's Go 1.19.
+#
+# Idempotent: a target whose files already exist is not rebuilt (heap dumps
+# are not reproducible, so rebuilding would churn the fixtures); it is
+# re-verified and listed in MANIFEST again. FORCE=1 regenerates the targets
+# of the programs in PROGRAMS.
 #
 # Environment knobs:
-#   FORCE=1           regenerate existing dumps
-#   TOOLCHAINS="..."  GOTOOLCHAIN versions to try (fetched via the Go module proxy)
+#   FORCE=1           regenerate existing dumps (of the programs in PROGRAMS)
+#   PROGRAMS="..."    the programs to build (default "shapes leaky"); MANIFEST
+#                     always lists every complete target in dumps/
+#   TOOLCHAINS="..."  GOTOOLCHAIN versions to try for shapes (fetched via the Go module proxy)
+#   LEAKY_TOOLCHAINS  GOTOOLCHAIN versions for leaky (default go1.22.12)
 #   GO119=path        Debian's Go 1.19 (default /usr/lib/go-1.19/bin/go)
 #   GO=cmd            the machine's Go (default: go)
 #   BIG_ENDIAN_ARCH   GOARCH run under qemu-user for a big-endian dump (default s390x;
@@ -25,11 +40,12 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DUMPS=$ROOT/dumps
-SRC=$DUMPS/src/shapes
 FORCE=${FORCE:-0}
+PROGRAMS=${PROGRAMS:-"shapes leaky"}
 GO=${GO:-go}
 GO119=${GO119:-/usr/lib/go-1.19/bin/go}
 TOOLCHAINS=${TOOLCHAINS:-"go1.21.13 go1.22.12 go1.23.12 go1.24.13 go1.25.14"}
+LEAKY_TOOLCHAINS=${LEAKY_TOOLCHAINS:-"go1.22.12"}
 BIG_ENDIAN_ARCH=${BIG_ENDIAN_ARCH:-s390x}
 BUDGET_MB=${BUDGET_MB:-60}
 
@@ -170,8 +186,27 @@ def main():
     ms = out["memstats"] or {}
     fm = facts.get("memstats", {})
     nobj = len(out["objects"])
-    if ms.get("heap_objects", 0) < facts["built"]["main.Node"]:
-        errors.append("dump heap_objects %s < nodes" % ms.get("heap_objects"))
+    prog = facts.get("program")
+    b = facts["built"]
+    if prog == "shapes":
+        if ms.get("heap_objects", 0) < b["main.Node"]:
+            errors.append("dump heap_objects %s < nodes" % ms.get("heap_objects"))
+    elif prog == "leaky":
+        made = b["main.Session"] + b["main.Event"] + b["main.Job"] + b["cache_entries"]
+        if ms.get("heap_objects", 0) < made:
+            errors.append("dump heap_objects %s < %d objects built" % (ms.get("heap_objects"), made))
+        for o in facts.get("oracle", []):
+            what = "oracle %s" % (o.get("root") or "%s: %s" % (o.get("root_frame_func"), o.get("root_var")))
+            if o["heap_alloc_drop"] <= 0:
+                errors.append("%s: HeapAlloc drop %d" % (what, o["heap_alloc_drop"]))
+            if o["runtime_mallocs"] or o["freed_bytes"] != o["heap_alloc_drop"]:
+                warnings.append("%s: %d runtime allocations during the step, drop %d, freed %d" % (
+                    what, o["runtime_mallocs"], o["heap_alloc_drop"], o["freed_bytes"]))
+        if facts.get("oracle") and facts["oracle"][0]["heap_alloc_before"] != fm.get("heap_alloc"):
+            warnings.append("oracle base HeapAlloc %d != %s at the dump" % (
+                facts["oracle"][0]["heap_alloc_before"], fm.get("heap_alloc")))
+    else:
+        errors.append("unknown program %r" % prog)
     same = {k: ms.get(k) == fm.get(k) for k in ("heap_alloc", "heap_objects", "mallocs", "frees", "num_gc")}
     if not all(same.values()):
         warnings.append("dump memstats differ from facts: " + ",".join(k for k, v in same.items() if not v))
@@ -197,14 +232,20 @@ def main():
         if k["size"] > l - off:
             errors.append("known %s: size %d > object room %d" % (k["name"], k["size"], l - off))
         known_out.append({"name": k["name"], "object": "0x%x" % base, "offset": off, "object_size": l})
-    b = facts["built"]
-    need = {"finalizer": facts["finalizers_set"], "defer": 1, "panic": 1, "memprof": 1, "allocsample": 1,
-            "data": 1, "bss": 1, "params": 1, "memstats": 1, "eof": 1, "goroutine": 1}
+    if prog == "shapes":
+        need = {"finalizer": facts["finalizers_set"], "defer": 1, "panic": 1, "memprof": 1, "allocsample": 1,
+                "data": 1, "bss": 1, "params": 1, "memstats": 1, "eof": 1, "goroutine": 1}
+        soft = ("queuedfinalizer", "defer", "panic")
+    else:
+        # leaky keeps the default MemProfileRate: profile records are likely, not certain
+        need = {"data": 1, "bss": 1, "params": 1, "memstats": 1, "eof": 1, "goroutine": 2, "stackframe": 1,
+                "memprof": 1, "allocsample": 1}
+        soft = ("memprof", "allocsample")
     if b.get("queued_finalizer_setup_ok"):
         need["queuedfinalizer"] = b["main.Finalized_queued"]
     for t, m in need.items():
         if counts.get(t, 0) < m:
-            (errors if t not in ("queuedfinalizer", "defer", "panic") else warnings).append(
+            (errors if t not in soft else warnings).append(
                 "tag %s: %d records, expected >= %d" % (t, counts.get(t, 0), m))
     gs = out["goroutines"]
     summary = {
@@ -229,14 +270,25 @@ PYEOF
 MANIFEST_PY=$(cat <<'PYEOF'
 import sys, json, gzip, hashlib, os, re, subprocess
 dumps, verify_py = sys.argv[1], sys.argv[2]
+PROGS = ("shapes", "leaky")
+NAME = re.compile(r"(%s)-go([0-9.]+)-(\w+)((?:-\w+)*)\.facts\.json$" % "|".join(PROGS))
 def vkey(name):
-    m = re.match(r"shapes-go([0-9.]+)-(\w+)((?:-\w+)*)\.facts\.json$", name)
-    return ([int(x) for x in m.group(1).split(".")], m.group(2) != "amd64", m.group(2), m.group(3))
-names = sorted((n for n in os.listdir(dumps) if re.match(r"shapes-go[0-9.]+-\w+(-\w+)*\.facts\.json$", n)), key=vkey)
+    m = NAME.match(name)
+    return (PROGS.index(m.group(1)), [int(x) for x in m.group(2).split(".")], m.group(3) != "amd64",
+            m.group(3), m.group(4))
+names = sorted((n for n in os.listdir(dumps) if NAME.match(n)), key=vkey)
 lines = []
 for n in names:
     base = n[:-len(".facts.json")]
     dump, binary = base + ".dump.gz", base + ".bin"
+    early_of = None
+    if base.startswith("leaky-") and base.endswith("-early"):
+        # the early dump of a leaky run: written by the main dump's binary
+        early_of = base[:-len("-early")] + ".dump.gz"
+        binary = base[:-len("-early")] + ".bin"
+        if not os.path.exists(os.path.join(dumps, early_of)):
+            print("MANIFEST: skipping %s: no %s" % (base, early_of), file=sys.stderr)
+            continue
     if not (os.path.exists(os.path.join(dumps, dump)) and os.path.exists(os.path.join(dumps, binary))):
         print("MANIFEST: skipping incomplete " + base, file=sys.stderr)
         continue
@@ -246,11 +298,13 @@ for n in names:
     res = subprocess.run([sys.executable, "-c", verify_py, os.path.join(dumps, dump), os.path.join(dumps, n)],
                          check=True, capture_output=True, text=True)
     summary = json.loads(res.stdout).get("summary")
-    lines.append(json.dumps({
-        "dump": dump, "binary": binary, "program": facts["program"],
-        "go_version": facts["go_version"], "goarch": facts["goarch"],
-        "sha256": hashlib.sha256(raw).hexdigest(), "sha256_gz": hashlib.sha256(gz).hexdigest(),
-        "dump_bytes": len(raw), "facts": facts, "dump_summary": summary}, separators=(",", ":")))
+    line = {"dump": dump, "binary": binary, "program": facts["program"],
+            "go_version": facts["go_version"], "goarch": facts["goarch"],
+            "sha256": hashlib.sha256(raw).hexdigest(), "sha256_gz": hashlib.sha256(gz).hexdigest(),
+            "dump_bytes": len(raw), "facts": facts, "dump_summary": summary}
+    if early_of:
+        line["early_of"] = early_of
+    lines.append(json.dumps(line, separators=(",", ":")))
 with open(os.path.join(dumps, "MANIFEST.tmp"), "w") as f:
     f.write("".join(l + "\n" for l in lines))
 os.replace(os.path.join(dumps, "MANIFEST.tmp"), os.path.join(dumps, "MANIFEST"))
@@ -285,13 +339,29 @@ sys.exit(1 if r.get("errors") else 0)
 PYEOF
 }
 
-# gen LABEL GOCMD GOTOOLCHAIN GOARCH RUNNER [SUFFIX [BUILDFLAG...]]
+# oracle_clean FACTS: true if the leaky program's oracle saw no allocation by
+# the runtime itself while it released the roots (so each HeapAlloc drop is
+# exactly what the released root retained).
+oracle_clean() {
+	python3 - "$1" <<'PYEOF'
+import json, sys
+f = json.load(open(sys.argv[1]))
+o = f.get("oracle") or []
+ok = bool(o) and o[0]["heap_alloc_before"] == f["memstats"]["heap_alloc"] and all(
+    e["runtime_mallocs"] == 0 and e["freed_bytes"] == e["heap_alloc_drop"] for e in o)
+sys.exit(0 if ok else 1)
+PYEOF
+}
+
+# gen PROG LABEL GOCMD GOTOOLCHAIN GOARCH RUNNER [SUFFIX [BUILDFLAG...]]
+#   PROG: a program in dumps/src (shapes or leaky); skipped if not in PROGRAMS.
 #   RUNNER: "native" or a qemu-user command name.
 #   SUFFIX: appended to the file names (e.g. -pie); BUILDFLAGs go to go build.
 gen() {
-	local label=$1 gocmd=$2 tc=$3 arch=$4 runner=$5 suffix=${6:-}
-	local flags=("${@:7}")
-	local ver base tmp
+	local prog=$1 label="$1: $2" gocmd=$3 tc=$4 arch=$5 runner=$6 suffix=${7:-}
+	local flags=("${@:8}")
+	local ver base tmp n
+	[[ " $PROGRAMS " == *" $prog "* ]] || return 0
 	echo "== $label"
 	if ! ver=$(GOTOOLCHAIN=$tc "$gocmd" env GOVERSION 2>"$WORK/err"); then
 		echo "  skip: toolchain not available: $(tail -1 "$WORK/err")"
@@ -299,13 +369,25 @@ gen() {
 		return 0
 	fi
 	ver=${ver#go}
-	base=shapes-go$ver-$arch$suffix
-	if [[ $FORCE != 1 && -f $DUMPS/$base.dump.gz && -f $DUMPS/$base.bin && -f $DUMPS/$base.facts.json ]]; then
-		echo "  exists: $base (FORCE=1 regenerates); re-verifying"
-		if verify "$DUMPS/$base.dump.gz" "$DUMPS/$base.facts.json"; then
-			ok+=("$base")
-		else
+	base=$prog-go$ver-$arch$suffix
+	# the dumps one run writes (names without .dump.gz), all from $base.bin
+	local names=("$base")
+	[[ $prog == leaky ]] && names=("$base-early" "$base")
+	local have=1
+	[[ -f $DUMPS/$base.bin ]] || have=0
+	for n in "${names[@]}"; do
+		[[ -f $DUMPS/$n.dump.gz && -f $DUMPS/$n.facts.json ]] || have=0
+	done
+	if [[ $FORCE != 1 && $have == 1 ]]; then
+		echo "  exists: ${names[*]} (FORCE=1 regenerates); re-verifying"
+		local bad=0
+		for n in "${names[@]}"; do
+			verify "$DUMPS/$n.dump.gz" "$DUMPS/$n.facts.json" || bad=1
+		done
+		if ((bad)); then
 			failed+=("$base (existing files fail verification)")
+		else
+			ok+=("$base")
 		fi
 		return 0
 	fi
@@ -316,31 +398,49 @@ gen() {
 	fi
 	tmp=$WORK/$base
 	mkdir -p "$tmp"
-	if ! (cd "$SRC" && GOTOOLCHAIN=$tc GOARCH=$arch "$gocmd" build -trimpath "${flags[@]}" -o "$tmp/$base.bin" .) >"$WORK/err" 2>&1; then
+	if ! (cd "$DUMPS/src/$prog" && GOTOOLCHAIN=$tc GOARCH=$arch "$gocmd" build -trimpath "${flags[@]}" -o "$tmp/$base.bin" .) >"$WORK/err" 2>&1; then
 		echo "  FAILED build:"; sed 's/^/    /' "$WORK/err"
 		failed+=("$base (build)")
 		return 0
 	fi
-	local run=("$tmp/$base.bin" "$tmp/$base.dump" "$tmp/$base.facts.json")
+	local run=("$tmp/$base.bin")
+	for n in "${names[@]}"; do
+		run+=("$tmp/$n.dump" "$tmp/$n.facts.json")
+	done
 	[[ $runner != native ]] && run=("$runner" "${run[@]}")
-	if ! timeout 600 "${run[@]}" >"$WORK/err" 2>&1; then
-		echo "  FAILED run:"; sed 's/^/    /' "$WORK/err"
-		failed+=("$base (run)")
-		return 0
-	fi
-	[[ -s $WORK/err ]] && sed 's/^/  program: /' "$WORK/err"
-	if ! cmp -s -n 16 "$tmp/$base.dump" <(printf 'go1.7 heap dump\n'); then
-		echo "  FAILED: dump does not start with 'go1.7 heap dump\\n'"
-		failed+=("$base (header)")
-		return 0
-	fi
-	if ! verify "$tmp/$base.dump" "$tmp/$base.facts.json"; then
-		failed+=("$base (verification)")
-		return 0
-	fi
-	gzip -9 -n "$tmp/$base.dump"
-	mv -f "$tmp/$base.bin" "$tmp/$base.dump.gz" "$tmp/$base.facts.json" "$DUMPS/"
-	echo "  ok: $base ($(stat -c %s "$DUMPS/$base.dump.gz") B gz)"
+	# leaky: run again (up to 3 times) if the runtime allocated during the oracle
+	local try
+	for try in 1 2 3; do
+		if ! timeout 600 "${run[@]}" >"$WORK/err" 2>&1; then
+			echo "  FAILED run:"; sed 's/^/    /' "$WORK/err"
+			failed+=("$base (run)")
+			return 0
+		fi
+		[[ -s $WORK/err ]] && sed 's/^/  program: /' "$WORK/err"
+		[[ $prog != leaky ]] && break
+		oracle_clean "$tmp/$base.facts.json" && break
+		echo "  run $try: the runtime allocated during the oracle (see the warnings below)"
+	done
+	for n in "${names[@]}"; do
+		if ! cmp -s -n 16 "$tmp/$n.dump" <(printf 'go1.7 heap dump\n'); then
+			echo "  FAILED: $n.dump does not start with 'go1.7 heap dump\\n'"
+			failed+=("$base (header)")
+			return 0
+		fi
+		echo "  verify $n"
+		if ! verify "$tmp/$n.dump" "$tmp/$n.facts.json"; then
+			failed+=("$base (verification)")
+			return 0
+		fi
+	done
+	for n in "${names[@]}"; do
+		gzip -9 -n "$tmp/$n.dump"
+	done
+	mv -f "$tmp/$base.bin" "$DUMPS/"
+	for n in "${names[@]}"; do
+		mv -f "$tmp/$n.dump.gz" "$tmp/$n.facts.json" "$DUMPS/"
+		echo "  ok: $n ($(stat -c %s "$DUMPS/$n.dump.gz") B gz)"
+	done
 	ok+=("$base")
 }
 
@@ -348,24 +448,33 @@ gen() {
 optional=()
 
 if [[ -x $GO119 ]]; then
-	gen "Debian go1.19 amd64" "$GO119" local amd64 native
+	gen shapes "Debian go1.19 amd64" "$GO119" local amd64 native
 else
 	echo "== Debian go1.19: skip: $GO119 not found"
 	skipped+=("go1.19 ($GO119 missing)")
 fi
 for tc in $TOOLCHAINS; do
-	gen "$tc amd64" "$GO" "$tc" amd64 native
+	gen shapes "$tc amd64" "$GO" "$tc" amd64 native
 done
-gen "machine go amd64" "$GO" local amd64 native
-gen "machine go 386" "$GO" local 386 native
-gen "machine go amd64 PIE" "$GO" local amd64 native -pie -buildmode=pie
+gen shapes "machine go amd64" "$GO" local amd64 native
+gen shapes "machine go 386" "$GO" local 386 native
+gen shapes "machine go amd64 PIE" "$GO" local amd64 native -pie -buildmode=pie
 if [[ $BIG_ENDIAN_ARCH != none ]]; then
 	before=${#ok[@]}
-	gen "machine go $BIG_ENDIAN_ARCH (qemu-$BIG_ENDIAN_ARCH)" "$GO" local "$BIG_ENDIAN_ARCH" "qemu-$BIG_ENDIAN_ARCH"
+	gen shapes "machine go $BIG_ENDIAN_ARCH (qemu-$BIG_ENDIAN_ARCH)" "$GO" local "$BIG_ENDIAN_ARCH" "qemu-$BIG_ENDIAN_ARCH"
 	if ((${#ok[@]} > before)); then
 		optional+=("${ok[-1]}")
 	fi
 fi
+
+if [[ -x $GO119 ]]; then
+	gen leaky "Debian go1.19 amd64" "$GO119" local amd64 native
+fi
+for tc in $LEAKY_TOOLCHAINS; do
+	gen leaky "$tc amd64" "$GO" "$tc" amd64 native
+done
+gen leaky "machine go amd64" "$GO" local amd64 native
+gen leaky "machine go 386" "$GO" local 386 native
 
 # Budget: drop optional dumps first.
 size_mb() { du -sm "$DUMPS" | cut -f1; }

@@ -24,6 +24,13 @@ foreach(line IN LISTS manifest_lines)
     add_test(NAME top:${name}
       COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_top.py ${dump})
     set_tests_properties(top:${name} PROPERTIES ENVIRONMENT "${GOHEAP_CLI_ENV}" LABELS golden)
+    # retained sizes against the program's own HeapAlloc drops (leaky's main dumps)
+    string(FIND "${line}" "\"oracle\":" oracle_pos)
+    if(oracle_pos GREATER -1)
+      add_test(NAME oracle:${name}
+        COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_oracle.py ${dump})
+      set_tests_properties(oracle:${name} PROPERTIES ENVIRONMENT "${GOHEAP_CLI_ENV}" LABELS golden)
+    endif()
     add_test(NAME reports:${name}
       COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_reports.py ${dump})
     set_tests_properties(reports:${name} PROPERTIES ENVIRONMENT "${GOHEAP_CLI_ENV}" LABELS golden)
