@@ -65,7 +65,10 @@ typedef struct goheap_root {
 	uint32_t record;      /**< the dump record behind a FINALIZER / QUEUED_FINALIZER, DEFER,
 				   PANIC or OTHER root: its index in goheap_dump_finalizers(),
 				   _defers(), _panics() or _otherroots() */
-	uint32_t type;        /**< binary type of the variable, or GOHEAP_NO_TYPE */
+	uint32_t type;        /**< binary type of the root memory, or GOHEAP_NO_TYPE (a
+				   variable DWARF splits into pieces has none: mem is one piece) */
+	uint64_t var_offset;  /**< FRAME_VAR: offset in the variable where mem starts (its first
+				   piece on the stack; 0 when it is not split) */
 	uint64_t addr;        /**< run-time address of the root's memory (global, slot, frame variable) */
 	uint64_t size;        /**< bytes of root memory */
 	const uint8_t *mem;   /**< the root's bytes in the dump (data/bss/frame contents), or NULL */

@@ -336,6 +336,7 @@ static int frame_vars(root_builder *b, const goheap_goroutine *gr, uint32_t gi, 
 				r->frame = fi;
 				r->var = fn->first_var + k;
 				r->type = np == 1 && loc[0].piece_offset == 0 ? v->type : GOHEAP_NO_TYPE;
+				r->var_offset = loc[p].piece_offset;
 				r->addr = a;
 				r->size = np == 1 && v->type < ntypes ? types[v->type].size : loc[p].size;
 				if (a >= f->sp && a - f->sp < f->contents_len &&

@@ -53,7 +53,8 @@ struct goheap_typing {
 	VEC(uint8_t) has_ptr;         /* per type id: 0 unknown, 1 no, 2 yes */
 	strmap made_keys;             /* key -> made type id */
 	uint32_t first_shape;         /* made ids from here on are shapes */
-	uint32_t *type;               /* per object */
+	uint32_t *type;               /* per object, while typing (and after, with 65535 types or more) */
+	uint16_t *type16;             /* per object once typed, with fewer types: UINT16_MAX = none */
 	uint8_t *weak;                /* per object bit: typed from a malloc header's element count guess */
 	VEC(work) queue;
 	strmap interior;              /* "obj:off:type" keys already scanned */
@@ -744,14 +745,47 @@ static void seed_headers(goheap_typing *t)
 	}
 }
 
+/*
+ * A frame variable DWARF splits into pieces (Go does so for slices and
+ * strings in registers-ABI code: the data pointer in one stack slot, the
+ * length in another). Only the piece holding the data pointer is typed
+ * here: a pointer's target by its element type, a slice's array as
+ * [n]elem with n from the object's slot (a guess, as for a malloc header,
+ * that a slice header seen elsewhere with its cap overrides).
+ */
+static void seed_split_var(goheap_typing *t, const goheap_root *r)
+{
+	size_t nv;
+	const goheap_var *vars = goheap_binary_vars(t->bin, &nv);
+	if (r->kind != GOHEAP_ROOT_FRAME_VAR || r->var >= nv || r->var_offset != 0 || r->size < t->ptr ||
+	    vars[r->var].type >= ntypes(t))
+		return;
+	const goheap_btype *vt = T(t, vars[r->var].type);
+	uint64_t p = goheap_dump_read_word(t->dp, r->mem);
+	uint32_t obj = p ? find_obj(t, p) : UINT32_MAX;
+	if (obj == UINT32_MAX || vt->elem == GOHEAP_NO_TYPE)
+		return;
+	if (vt->kind == GOHEAP_T_PTR) {
+		enqueue(t, p, vt->elem);
+	} else if (vt->kind == GOHEAP_T_SLICE && T(t, vt->elem)->size) {
+		goheap_object o = goheap_dump_object(t->dp, obj);
+		uint64_t n = (o.addr + o.size - p) / T(t, vt->elem)->size;
+		if (n >= 1)
+			enqueue_work(t, p, n >= 2 ? array_of(t, vt->elem, n) : vt->elem, false, true);
+	}
+}
+
 static void seed_roots(goheap_typing *t)
 {
 	size_t n;
 	const goheap_root *r = goheap_graph_roots(t->g, &n);
 	for (size_t i = 0; i < n && !t->oom; i++) {
-		if (r[i].type == GOHEAP_NO_TYPE || !r[i].mem)
+		if (!r[i].mem)
 			continue;
-		scan(t, r[i].mem, r[i].size, r[i].type, 0);
+		if (r[i].type != GOHEAP_NO_TYPE)
+			scan(t, r[i].mem, r[i].size, r[i].type, 0);
+		else
+			seed_split_var(t, &r[i]);
 		drain(t);
 	}
 	const goheap_finalizer *fz = goheap_dump_finalizers(t->dp, &n);
@@ -919,6 +953,20 @@ int goheap_typing_run(goheap_typing **out, const goheap_graph *g, const goheap_d
 			t->stats.typed_bytes += size;
 		}
 	}
+	/* Keep only what the accessors read: 2 bytes an object when the type
+	 * ids fit (they nearly always do), no malloc-header guess bits. */
+	free(t->weak);
+	t->weak = NULL;
+	if (ntypes(t) < UINT16_MAX) {
+		uint16_t *t16 = malloc(((size_t)t->nobj + 1) * sizeof *t16);
+		if (t16) {
+			for (uint32_t i = 0; i < t->nobj; i++)
+				t16[i] = t->type[i] == GOHEAP_NO_TYPE ? UINT16_MAX : (uint16_t)t->type[i];
+			free(t->type);
+			t->type = NULL;
+			t->type16 = t16;
+		}
+	}
 	*out = t;
 	return GOHEAP_OK;
 }
@@ -939,11 +987,21 @@ void goheap_typing_free(goheap_typing *t)
 	free(t->itab_sorted);
 	free(t->weak);
 	free(t->type);
+	free(t->type16);
 	free(t);
 }
 
-uint32_t goheap_typing_object_type(const goheap_typing *t, uint32_t obj) { return t->type[obj]; }
-bool goheap_typing_is_typed(const goheap_typing *t, uint32_t obj) { return t->type[obj] < t->first_shape; }
+uint32_t goheap_typing_object_type(const goheap_typing *t, uint32_t obj)
+{
+	if (t->type16)
+		return t->type16[obj] == UINT16_MAX ? GOHEAP_NO_TYPE : t->type16[obj];
+	return t->type[obj];
+}
+
+bool goheap_typing_is_typed(const goheap_typing *t, uint32_t obj)
+{
+	return goheap_typing_object_type(t, obj) < t->first_shape;
+}
 const goheap_btype *goheap_typing_type(const goheap_typing *t, uint32_t id) { return T(t, id); }
 size_t goheap_typing_type_count(const goheap_typing *t) { return ntypes(t); }
 const goheap_typing_stats *goheap_typing_get_stats(const goheap_typing *t) { return &t->stats; }
