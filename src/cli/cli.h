@@ -98,6 +98,7 @@ int cmd_top(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
 int cmd_path(int argc, char **argv);
 int cmd_leaks(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 /* Print a command's help text (from the table in main.c); false if unknown. */
 bool cli_print_command_help(const char *name, FILE *out);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/json.h"
+#include "cli/report.h"
 #include "cli/session.h"
 #include "util/hash.h"
 
@@ -51,23 +52,6 @@ static int cmp_hrow(const void *a, const void *b)
 	if (x->count != y->count)
 		return x->count > y->count ? -1 : 1;
 	return strcmp(x->name, y->name);
-}
-
-/*
- * The histogram name of a type: arrays typing made for slices, strings and
- * buffers group by element ("[...]uint8"), whatever their length.
- */
-static const char *histogram_name(const session *s, uint32_t id, char *buf, size_t len)
-{
-	const goheap_btype *t = goheap_typing_type(s->typing, id);
-	size_t nbt = 0;
-	if (s->has_dwarf)
-		goheap_binary_types(s->bin, &nbt);
-	if (id >= nbt && t->kind == GOHEAP_T_ARRAY) {
-		snprintf(buf, len, "[...]%s", type_name(s, t->elem));
-		return buf;
-	}
-	return t->name ? t->name : "?";
 }
 
 int cmd_histogram(int argc, char **argv)

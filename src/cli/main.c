@@ -81,6 +81,17 @@ static const command commands[] = {
 	  "path from a named root. A node that retains 90% or more of what its\n"
 	  "immediate dominator retains is the same retainer one step down and is\n"
 	  "not listed again.\n" },
+	{ "diff", cmd_diff, "goheap diff [--json] [--top N] [-q] --bin BINARY [--old-bin BINARY] OLD NEW",
+	  "what grew between two dumps: per type and per root",
+	  "Loads OLD, then NEW (one at a time), and compares them by name, not\n"
+	  "by address: per type (named as histogram names it, arrays as [...]T)\n"
+	  "the live count, bytes and retained bytes (what all its instances\n"
+	  "retain together, each byte once) in each dump, and per named root its\n"
+	  "retained bytes. Both tables are sorted by growth (bytes for types,\n"
+	  "retained bytes for roots), largest first, and keep the N first rows\n"
+	  "(default 20); rows present in one dump only are kept. BINARY is the\n"
+	  "binary that wrote NEW, and OLD too unless --old-bin gives another.\n"
+	  "--json prints exact byte counts (see goheap(1)).\n" },
 	{ "leaks", cmd_leaks, "goheap leaks [--json] [--threshold P] [--top N] [-q] DUMP BINARY",
 	  "leak suspects: what holds most of the heap, and why",
 	  "Reports leak suspects in the manner of Eclipse MAT: each root, object\n"

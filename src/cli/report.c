@@ -31,7 +31,9 @@ const char *histogram_name(const session *s, uint32_t id, char *buf, size_t len)
 	if (s->has_dwarf)
 		goheap_binary_types(s->bin, &nbt);
 	if (id >= nbt && t->kind == GOHEAP_T_ARRAY) {
-		const char *elem = goheap_typing_type(s->typing, t->elem)->name;
+		const char *elem = t->elem < goheap_typing_type_count(s->typing)
+					   ? goheap_typing_type(s->typing, t->elem)->name
+					   : NULL;
 		snprintf(buf, len, "[...]%s", elem ? elem : "?");
 		return buf;
 	}

@@ -34,7 +34,17 @@ foreach(line IN LISTS manifest_lines)
     add_test(NAME reports:${name}
       COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_reports.py ${dump})
     set_tests_properties(reports:${name} PROPERTIES ENVIRONMENT "${GOHEAP_CLI_ENV}" LABELS golden)
+    add_test(NAME diff:self:${name}
+      COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_diff.py self ${dump})
+    set_tests_properties(diff:self:${name} PROPERTIES ENVIRONMENT "${GOHEAP_CLI_ENV}" LABELS golden)
   endif()
+endforeach()
+
+# diff across Go releases, and the leaky program's two dumps of one run
+# (skipped while dumps/ has none).
+foreach(t versions leaky)
+  add_test(NAME diff:${t} COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_diff.py ${t})
+  set_tests_properties(diff:${t} PROPERTIES ENVIRONMENT "${GOHEAP_CLI_ENV}" LABELS golden SKIP_RETURN_CODE 77)
 endforeach()
 
 foreach(t errors docs)
