@@ -32,7 +32,8 @@ enum {
 	OPT_ALL = 1 << 6,    /* --all */
 	OPT_THRESHOLD = 1 << 7, /* --threshold P */
 	OPT_BIN = 1 << 8,    /* --bin BINARY, --old-bin BINARY */
-	OPT_OUTPUT = 1 << 9  /* -o / --output FILE */
+	OPT_OUTPUT = 1 << 9, /* -o / --output FILE */
+	OPT_RETAINED = 1 << 10 /* --retained */
 };
 
 /* A command's options and positional arguments. */
@@ -48,6 +49,7 @@ typedef struct cli_args {
 	double min_percent;  /* --min-percent: < 0 when not given */
 	double threshold;    /* --threshold: < 0 when not given */
 	bool all;            /* --all */
+	bool retained;       /* --retained */
 	const char *bin;     /* --bin: NULL when not given */
 	const char *old_bin; /* --old-bin: NULL when not given */
 	const char *output;  /* -o / --output: NULL when not given */

@@ -10,6 +10,7 @@
 
 #include "cli/json.h"
 #include "cli/report.h"
+#include "goheap/analysis.h"
 #include "cli/session.h"
 #include "util/hash.h"
 
@@ -41,7 +42,7 @@ static int parse_addr(const char *cmd, const char *s, uint64_t *out)
 
 typedef struct hrow {
 	const char *name;
-	uint64_t count, bytes;
+	uint64_t count, bytes, retained;
 } hrow;
 
 static int cmp_hrow(const void *a, const void *b)
@@ -54,52 +55,86 @@ static int cmp_hrow(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+static int cmp_hrow_retained(const void *a, const void *b)
+{
+	const hrow *x = a, *y = b;
+	if (x->retained != y->retained)
+		return x->retained > y->retained ? -1 : 1;
+	return cmp_hrow(a, b);
+}
+
+typedef struct group_ctx {
+	const session *s;
+	const type_groups *tg;
+} group_ctx;
+
+static uint32_t group_of_obj(const void *ctx, uint32_t obj)
+{
+	const group_ctx *c = ctx;
+	return type_groups_of(c->tg, c->s, obj);
+}
+
+/*
+ * Per type group, what its live instances retain together (each byte
+ * once), from the dominator tree; into rows[g].retained.
+ */
+static int histogram_retained(const cli_args *a, const session *s, const type_groups *tg, hrow *rows)
+{
+	goheap_dominators *dom;
+	goheap_diag d;
+	int rc = goheap_dominators_compute(&dom, s->graph, s->dump, &d);
+	if (rc)
+		return cli_fail(a, a->pos[0], rc, &d);
+	goheap_type_total *tot = calloc(tg->ngroups + 1, sizeof *tot);
+	group_ctx c = { s, tg };
+	if (!tot)
+		rc = GOHEAP_ENOMEM;
+	else
+		rc = goheap_dominators_by_type(dom, goheap_dominators_super_root(dom), goheap_graph_object_count(s->graph),
+					       group_of_obj, &c, tot, tg->ngroups, &d);
+	for (size_t g = 0; !rc && g < tg->ngroups; g++)
+		rows[g].retained = tot[g].retained;
+	free(tot);
+	goheap_dominators_free(dom);
+	return rc ? cli_fail(a, a->pos[0], rc, &d) : EXIT_OK;
+}
+
 int cmd_histogram(int argc, char **argv)
 {
 	cli_args a;
-	int rc = cli_begin(argc, argv, &a, OPT_TOP | OPT_CSV, 1, 2);
+	int rc = cli_begin(argc, argv, &a, OPT_TOP | OPT_CSV | OPT_RETAINED, 1, 2);
 	if (rc != CLI_CONTINUE)
 		return rc;
 	session s;
 	rc = session_open(&s, &a, a.pos[0], a.npos > 1 ? a.pos[1] : NULL);
 	if (rc)
 		return rc;
-	strmap rows_by_name = { 0 };
+	type_groups tg;
 	hrow *rows = NULL;
-	size_t nrows = 0, cap = 0;
-	uint32_t nobj = goheap_graph_object_count(s.graph);
 	int exit_code = EXIT_OK;
+	if (!type_groups_init(&tg, &s) || !(rows = calloc(tg.ngroups + 1, sizeof *rows))) {
+		fprintf(stderr, "goheap: error: out of memory\n");
+		exit_code = EXIT_IO;
+		goto out;
+	}
+	uint32_t nobj = goheap_graph_object_count(s.graph);
 	for (uint32_t i = 0; i < nobj; i++) {
 		if (!goheap_graph_reachable(s.graph, i))
 			continue;
-		char buf[600];
-		const char *name = histogram_name(&s, goheap_typing_object_type(s.typing, i), buf, sizeof buf);
-		size_t len = strlen(name);
-		uint32_t r = strmap_get(&rows_by_name, name, len);
-		if (r == UINT32_MAX) {
-			if (nrows == cap) {
-				cap = cap ? cap * 2 : 256;
-				hrow *nr = realloc(rows, cap * sizeof *nr);
-				if (!nr)
-					goto oom;
-				rows = nr;
-			}
-			if (strmap_put(&rows_by_name, name, len, (uint32_t)nrows))
-				goto oom;
-			r = (uint32_t)nrows++;
-			rows[r] = (hrow){ NULL, 0, 0 };
+		hrow *r = &rows[type_groups_of(&tg, &s, i)];
+		r->count++;
+		r->bytes += goheap_dump_object(s.dump, i).size;
+	}
+	if (a.retained && (exit_code = histogram_retained(&a, &s, &tg, rows)))
+		goto out;
+	size_t nrows = 0;
+	for (size_t g = 0; g < tg.ngroups; g++)
+		if (rows[g].count) {
+			rows[g].name = tg.names[g];
+			rows[nrows++] = rows[g];
 		}
-		rows[r].count++;
-		rows[r].bytes += goheap_dump_object(s.dump, i).size;
-	}
-	/* Names live in the map's arena: resolve them once it stops growing. */
-	for (size_t k = 0; k < rows_by_name.cap; k++) {
-		const struct strmap_slot *sl = &rows_by_name.slots[k];
-		if (sl->value != UINT32_MAX)
-			rows[sl->value].name = rows_by_name.keys + sl->key_off;
-	}
 	if (nrows)
-		qsort(rows, nrows, sizeof *rows, cmp_hrow);
+		qsort(rows, nrows, sizeof *rows, a.retained ? cmp_hrow_retained : cmp_hrow);
 	size_t shown = a.top && (size_t)a.top < nrows ? (size_t)a.top : nrows;
 	const goheap_graph_totals *tot = goheap_graph_get_totals(s.graph);
 	if (a.json) {
@@ -125,13 +160,15 @@ int cmd_histogram(int argc, char **argv)
 			json_str(&j, "type", rows[k].name);
 			json_u64(&j, "count", rows[k].count);
 			json_u64(&j, "bytes", rows[k].bytes);
+			if (a.retained)
+				json_u64(&j, "retained_bytes", rows[k].retained);
 			json_object_end(&j);
 		}
 		json_array_end(&j);
 		json_object_end(&j);
 		json_finish(&j);
 	} else if (a.csv) {
-		printf("type,count,bytes\n");
+		printf("type,count,bytes%s\n", a.retained ? ",retained" : "");
 		for (size_t k = 0; k < shown; k++) {
 			putchar('"');
 			for (const char *p = rows[k].name; *p; p++) {
@@ -139,28 +176,35 @@ int cmd_histogram(int argc, char **argv)
 					putchar('"');
 				putchar(*p);
 			}
-			printf("\",%" PRIu64 ",%" PRIu64 "\n", rows[k].count, rows[k].bytes);
+			printf("\",%" PRIu64 ",%" PRIu64, rows[k].count, rows[k].bytes);
+			if (a.retained)
+				printf(",%" PRIu64, rows[k].retained);
+			putchar('\n');
 		}
 	} else {
-		printf("%12s %14s  %s\n", "count", "bytes", "type");
-		for (size_t k = 0; k < shown; k++)
-			printf("%12" PRIu64 " %14" PRIu64 "  %s\n", rows[k].count, rows[k].bytes, rows[k].name);
+		if (a.retained)
+			printf("%12s %14s %14s  %s\n", "count", "bytes", "retained", "type");
+		else
+			printf("%12s %14s  %s\n", "count", "bytes", "type");
+		for (size_t k = 0; k < shown; k++) {
+			printf("%12" PRIu64 " %14" PRIu64, rows[k].count, rows[k].bytes);
+			if (a.retained)
+				printf(" %14" PRIu64, rows[k].retained);
+			printf("  %s\n", rows[k].name);
+		}
+		const char *pad = a.retained ? "               " : "";
 		if (shown < nrows)
-			printf("%12s %14s  (%zu more types)\n", "", "", nrows - shown);
-		printf("%12" PRIu64 " %14" PRIu64 "  live objects\n", tot->live_count, tot->live_bytes);
-		printf("%12" PRIu64 " %14" PRIu64 "  not reachable (garbage not yet collected)\n", tot->garbage_count,
-		       tot->garbage_bytes);
+			printf("%12s %14s%s  (%zu more types)\n", "", "", pad, nrows - shown);
+		printf("%12" PRIu64 " %14" PRIu64 "%s  live objects\n", tot->live_count, tot->live_bytes, pad);
+		printf("%12" PRIu64 " %14" PRIu64 "%s  not reachable (garbage not yet collected)\n", tot->garbage_count,
+		       tot->garbage_bytes, pad);
 		if (tot->tail_count)
-			printf("%12" PRIu64 " %14" PRIu64 "  span-tail slots (never allocated)\n", tot->tail_count,
-			       tot->tail_bytes);
+			printf("%12" PRIu64 " %14" PRIu64 "%s  span-tail slots (never allocated)\n", tot->tail_count,
+			       tot->tail_bytes, pad);
 	}
-	goto out;
-oom:
-	fprintf(stderr, "goheap: error: out of memory\n");
-	exit_code = EXIT_IO;
 out:
 	free(rows);
-	strmap_free(&rows_by_name);
+	type_groups_free(&tg);
 	session_close(&s);
 	return cli_finish(exit_code);
 }

@@ -38,7 +38,7 @@ static const command commands[] = {
 	  "range; stack frames chained; finalizers naming objects). Prints one\n"
 	  "summary line and exits 0, or prints the first problem (byte offset,\n"
 	  "record, field) and exits 1.\n" },
-	{ "histogram", cmd_histogram, "goheap histogram [--json] [--csv] [--top N] [-q] DUMP [BINARY]",
+	{ "histogram", cmd_histogram, "goheap histogram [--json] [--csv] [--retained] [--top N] [-q] DUMP [BINARY]",
 	  "live objects by Go type: count and bytes",
 	  "Types every live object from the binary's DWARF and prints, per type,\n"
 	  "the number of live objects and their bytes (slot sizes, as the Go\n"
@@ -46,7 +46,10 @@ static const command commands[] = {
 	  "and channel buffers are grouped by element type as [...]T. Objects no\n"
 	  "type reached are grouped by shape (size and pointer map). Garbage not\n"
 	  "yet collected and span-tail slots are counted apart, never as live.\n"
-	  "--top N keeps the N largest rows; --csv prints type,count,bytes.\n" },
+	  "--retained adds what the instances of each type retain together (the\n"
+	  "bytes freed if they all went; each byte counted once, from the\n"
+	  "dominator tree) and sorts by it. --top N keeps the N largest rows;\n"
+	  "--csv prints type,count,bytes[,retained].\n" },
 	{ "roots", cmd_roots, "goheap roots [--json] [--top N] [-q] DUMP [BINARY]",
 	  "named roots and how much each reaches",
 	  "Lists every root: globals by name, goroutine frame variables as\n"
@@ -258,6 +261,8 @@ int cli_parse(int argc, char **argv, cli_args *out, unsigned allowed)
 				rc = parse_percent(argv[0], s, val, &out->threshold), i++;
 			else if ((allowed & OPT_ALL) && strcmp(s, "--all") == 0)
 				out->all = true;
+			else if ((allowed & OPT_RETAINED) && strcmp(s, "--retained") == 0)
+				out->retained = true;
 			else if ((allowed & OPT_BIN) && strcmp(s, "--bin") == 0)
 				rc = parse_string(argv[0], s, val, &out->bin), i++;
 			else if ((allowed & OPT_BIN) && strcmp(s, "--old-bin") == 0)

@@ -43,6 +43,18 @@ for k in kids:
         below = sum(c["retained_bytes"] for c in k["children"])
         check(below <= k["retained_bytes"] - k["shallow_bytes"], f"tree: {k['name']}: children within it")
 
+# ---- histogram --retained: per-type retained sizes -------------------------
+hist = goheap_json("histogram", "--retained", dump, binary)
+rows = hist.get("types", [])
+equal(sum(r["bytes"] for r in rows), live, "histogram: type bytes sum to the live heap")
+for r in rows:
+    check(r["retained_bytes"] >= r["bytes"], f"histogram: {r['type']} retains at least its own bytes")
+    check(r["retained_bytes"] <= live, f"histogram: {r['type']} retains at most the live heap")
+    if r["type"] == "[...]uint8":  # byte arrays hold no pointers: they retain exactly themselves
+        equal(r["retained_bytes"], r["bytes"], "histogram: [...]uint8 retains its own bytes")
+order = [r["retained_bytes"] for r in rows]
+check(order == sorted(order, reverse=True), "histogram --retained sorts by retained")
+
 # ---- per program ------------------------------------------------------------
 if facts["program"] == "shapes":
     ptr = facts["ptr_size"]
