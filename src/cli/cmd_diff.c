@@ -115,11 +115,8 @@ static int summarise(const cli_args *a, int k, const char *dump_path, const char
 	goheap_type_total *tot = NULL;
 	uint32_t *row_of_type = NULL;
 	goheap_diag d;
-	int st = goheap_dominators_compute(&dom, s.graph, s.dump, &d);
-	if (st) {
-		rc = cli_fail(a, dump_path, st, &d);
+	if ((rc = session_dominators(&s, a, dump_path, &dom)))
 		goto out;
-	}
 	uint32_t nobj = goheap_graph_object_count(s.graph);
 	uint32_t super = goheap_dominators_super_root(dom);
 
@@ -151,7 +148,7 @@ static int summarise(const cli_args *a, int k, const char *dump_path, const char
 	if (!tot)
 		goto nomem;
 	group_ctx ctx = { s.typing, row_of_type, (uint32_t)types->n };
-	st = goheap_dominators_by_type(dom, super, nobj, group_of, &ctx, tot, nrows, &d);
+	int st = goheap_dominators_by_type(dom, super, nobj, group_of, &ctx, tot, nrows, &d);
 	if (st) {
 		rc = cli_fail(a, dump_path, st, &d);
 		goto out;

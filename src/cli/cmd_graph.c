@@ -82,9 +82,9 @@ static int histogram_retained(const cli_args *a, const session *s, const type_gr
 {
 	goheap_dominators *dom;
 	goheap_diag d;
-	int rc = goheap_dominators_compute(&dom, s->graph, s->dump, &d);
+	int rc = session_dominators(s, a, a->pos[0], &dom);
 	if (rc)
-		return cli_fail(a, a->pos[0], rc, &d);
+		return rc;
 	goheap_type_total *tot = calloc(tg->ngroups + 1, sizeof *tot);
 	group_ctx c = { s, tg };
 	if (!tot)

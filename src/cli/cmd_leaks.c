@@ -385,10 +385,8 @@ int cmd_leaks(int argc, char **argv)
 	uint32_t *parent = NULL;
 	goheap_type_total *whole = NULL;
 	goheap_diag d;
-	if ((rc = goheap_dominators_compute(&dom, s.graph, s.dump, &d))) {
-		rc = cli_fail(&a, a.pos[0], rc, &d);
+	if ((rc = session_dominators(&s, &a, a.pos[0], &dom)))
 		goto out;
-	}
 	uint32_t nobj = goheap_graph_object_count(s.graph), super = goheap_dominators_super_root(dom);
 	double thr_pct = a.threshold >= 0 ? a.threshold : DEFAULT_THRESHOLD;
 	leaks_ctx c = { &s, dom, &tg, nobj, goheap_dominators_retained(dom, super), NULL };

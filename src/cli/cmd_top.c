@@ -52,10 +52,9 @@ int cmd_top(int argc, char **argv)
 	if (rc)
 		return rc;
 	goheap_dominators *dom;
-	goheap_diag d;
-	if ((rc = goheap_dominators_compute(&dom, s.graph, s.dump, &d))) {
+	if ((rc = session_dominators(&s, &a, a.pos[0], &dom))) {
 		session_close(&s);
-		return cli_fail(&a, a.pos[0], rc, &d);
+		return rc;
 	}
 	uint32_t nobj = goheap_graph_object_count(s.graph), nodes = goheap_graph_node_count(s.graph);
 	uint32_t super = goheap_dominators_super_root(dom);

@@ -206,11 +206,8 @@ int cmd_tree(int argc, char **argv)
 	goheap_dominators *dom = NULL;
 	type_groups tg = { 0 };
 	frame *stack = NULL;
-	goheap_diag d;
-	if ((rc = goheap_dominators_compute(&dom, s.graph, s.dump, &d))) {
-		rc = cli_fail(&a, a.pos[0], rc, &d);
+	if ((rc = session_dominators(&s, &a, a.pos[0], &dom)))
 		goto out;
-	}
 	uint32_t top = goheap_dominators_super_root(dom);
 	if (a.npos > 2 && (top = report_find_node(&s, a.pos[2])) == UINT32_MAX) {
 		rc = cli_finish(EXIT_BAD_INPUT);

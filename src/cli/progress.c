@@ -29,3 +29,12 @@ void progress_done(progress *p)
 		fputs("\r\033[K", stderr);
 	p->shown = false;
 }
+
+void progress_stage(progress *p)
+{
+	if (!p->enabled)
+		return;
+	fprintf(stderr, "\r\033[K%s...", p->what);
+	fflush(stderr);
+	p->shown = true;
+}

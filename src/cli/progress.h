@@ -18,5 +18,7 @@ void progress_init(progress *p, const char *what, bool quiet);
 /* A goheap_progress_fn: ctx is a progress*. */
 void progress_update(void *ctx, uint64_t done, uint64_t total);
 void progress_done(progress *p);
+/* Show just the stage's name ("typing objects...") for work without a measure. */
+void progress_stage(progress *p);
 
 #endif

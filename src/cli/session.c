@@ -42,13 +42,28 @@ int session_open(session *s, const cli_args *a, const char *dump_path, const cha
 	go.progress_ctx = &pr;
 	int st = goheap_graph_build(&s->graph, s->dump, s->has_dwarf ? s->bin : NULL, s->bias, &go, &d);
 	progress_done(&pr);
-	if (!st)
+	if (!st) {
+		progress_init(&pr, "typing objects", a->quiet);
+		progress_stage(&pr);
 		st = goheap_typing_run(&s->typing, s->graph, s->dump, s->has_dwarf ? s->bin : NULL, s->bias, &d);
+		progress_done(&pr);
+	}
 	if (st) {
 		session_close(s);
 		return cli_fail(a, dump_path, st, &d);
 	}
 	return EXIT_OK;
+}
+
+int session_dominators(const session *s, const cli_args *a, const char *dump_path, goheap_dominators **out)
+{
+	progress pr;
+	goheap_diag d;
+	progress_init(&pr, "computing dominators", a->quiet);
+	progress_stage(&pr);
+	int st = goheap_dominators_compute(out, s->graph, s->dump, &d);
+	progress_done(&pr);
+	return st ? cli_fail(a, dump_path, st, &d) : EXIT_OK;
 }
 
 void session_close(session *s)

@@ -7,6 +7,7 @@
 #define GOHEAP_CLI_SESSION_H
 
 #include "cli/cli.h"
+#include "goheap/analysis.h"
 #include "goheap/binary.h"
 #include "goheap/graph.h"
 #include "goheap/typing.h"
@@ -27,6 +28,12 @@ typedef struct session {
  */
 int session_open(session *s, const cli_args *a, const char *dump_path, const char *bin_path);
 void session_close(session *s);
+
+/*
+ * The dominator tree of the session's graph, with progress on stderr.
+ * Returns EXIT_OK, or the exit code of the failure it reported.
+ */
+int session_dominators(const session *s, const cli_args *a, const char *dump_path, goheap_dominators **out);
 
 /* The display name of an object's type (shape names for untyped objects). */
 const char *session_type_name(const session *s, uint32_t obj);
