@@ -137,41 +137,32 @@ static int cmp_row(const void *a, const void *b)
  * children in the dominator tree, looking through a map's storage to the
  * keys and values it holds.
  */
+typedef struct kept_ctx {
+	const leaks_ctx *c;
+	uint32_t top;
+	row *rows;
+} kept_ctx;
+
+static bool kept_visit(void *ctx, uint32_t u)
+{
+	kept_ctx *k = ctx;
+	if (u == k->top || u >= k->c->nobj || is_map_part(group_name(k->c, u)))
+		return true; /* look through */
+	row *r = &k->rows[group_of(k->c, u)];
+	r->count++;
+	r->retained += goheap_dominators_retained(k->c->dom, u);
+	return false;
+}
+
 static row *kept_alive(const leaks_ctx *c, uint32_t v, size_t *n)
 {
 	row *rows = calloc(c->tg->ngroups + 1, sizeof *rows);
-	size_t sp = 0, cap = 64;
-	uint32_t *stack = malloc(cap * sizeof *stack);
+	kept_ctx k = { c, v, rows };
 	*n = 0;
-	if (!rows || !stack) {
+	if (!rows || !report_walk_dominated(c->dom, v, kept_visit, &k)) {
 		free(rows);
-		free(stack);
 		return NULL;
 	}
-	stack[sp++] = v;
-	while (sp) {
-		uint32_t u = stack[--sp];
-		if (u != v && u < c->nobj && !is_map_part(group_name(c, u))) {
-			row *r = &rows[group_of(c, u)];
-			r->count++;
-			r->retained += goheap_dominators_retained(c->dom, u);
-			continue;
-		}
-		size_t nk;
-		const uint32_t *kids = goheap_dominators_children(c->dom, u, &nk);
-		if (sp + nk > cap) {
-			uint32_t *ns = realloc(stack, (sp + nk) * 2 * sizeof *ns);
-			if (!ns) {
-				free(rows);
-				free(stack);
-				return NULL;
-			}
-			stack = ns, cap = (sp + nk) * 2;
-		}
-		memcpy(stack + sp, kids, nk * sizeof *kids);
-		sp += nk;
-	}
-	free(stack);
 	size_t m = 0;
 	for (size_t g = 0; g < c->tg->ngroups; g++)
 		if (rows[g].count) {
@@ -340,32 +331,9 @@ static void report_type(const leaks_ctx *c, const suspect *sp, const uint32_t *p
 	free(rows);
 }
 
-/* Mark every node in the dominator subtree of v. */
-static bool mark_subtree(const goheap_dominators *dom, uint32_t v, uint8_t *mark)
+static bool mark_visit(void *ctx, uint32_t u)
 {
-	size_t cap = 64, sp = 0;
-	uint32_t *stack = malloc(cap * sizeof *stack);
-	if (!stack)
-		return false;
-	stack[sp++] = v;
-	while (sp) {
-		uint32_t u = stack[--sp];
-		mark[u] = 1;
-		size_t nk;
-		const uint32_t *kids = goheap_dominators_children(dom, u, &nk);
-		if (sp + nk > cap) {
-			size_t nc = (sp + nk) * 2;
-			uint32_t *ns = realloc(stack, nc * sizeof *ns);
-			if (!ns) {
-				free(stack);
-				return false;
-			}
-			stack = ns, cap = nc;
-		}
-		memcpy(stack + sp, kids, nk * sizeof *kids);
-		sp += nk;
-	}
-	free(stack);
+	((uint8_t *)ctx)[u] = 1;
 	return true;
 }
 
@@ -413,7 +381,7 @@ int cmd_leaks(int argc, char **argv)
 		if (r < thr)
 			continue;
 		sus[ns++] = (suspect){ false, top[k], 0, 1, r };
-		if (!mark_subtree(dom, top[k], inside)) {
+		if (!report_walk_dominated(dom, top[k], mark_visit, inside)) {
 			fprintf(stderr, "goheap: error: out of memory\n");
 			rc = cli_finish(EXIT_IO);
 			goto out;

@@ -8,6 +8,7 @@
 
 #include "cli/report.h"
 #include "util/hash.h"
+#include "util/vec.h"
 
 void human_size(uint64_t n, char *buf, size_t len)
 {
@@ -120,6 +121,31 @@ uint32_t report_find_node(const session *s, const char *arg)
 	}
 	fprintf(stderr, "goheap: error: '%s' is neither an address (0x...) nor the name of a root\n", arg);
 	return UINT32_MAX;
+}
+
+bool report_walk_dominated(const goheap_dominators *dom, uint32_t v, bool (*visit)(void *ctx, uint32_t u),
+			   void *ctx)
+{
+	VEC(uint32_t) stack = { 0 };
+	uint32_t *top = VEC_PUSH(stack);
+	if (!top)
+		return false;
+	*top = v;
+	while (stack.n) {
+		uint32_t u = stack.v[--stack.n];
+		if (!visit(ctx, u))
+			continue;
+		size_t nk;
+		const uint32_t *kids = goheap_dominators_children(dom, u, &nk);
+		if (vec_reserve((void **)&stack.v, &stack.alloc, stack.n + nk, sizeof *stack.v)) {
+			VEC_FREE(stack);
+			return false;
+		}
+		memcpy(stack.v + stack.n, kids, nk * sizeof *kids);
+		stack.n += nk;
+	}
+	VEC_FREE(stack);
+	return true;
 }
 
 uint64_t report_addr(const session *s, uint32_t obj)

@@ -53,6 +53,13 @@ uint32_t type_groups_of(const type_groups *tg, const session *s, uint32_t obj);
  */
 uint32_t report_find_node(const session *s, const char *arg);
 
+/*
+ * Visit the dominator subtree of v depth-first, v first; visit() returns
+ * whether to go on below u. Iterative. Returns false when memory runs out.
+ */
+bool report_walk_dominated(const goheap_dominators *dom, uint32_t v, bool (*visit)(void *ctx, uint32_t u),
+			   void *ctx);
+
 /* An object's address as Go sees it: its slot plus any malloc header. */
 uint64_t report_addr(const session *s, uint32_t obj);
 
