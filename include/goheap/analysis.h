@@ -9,12 +9,16 @@
  * dominates. Objects unreachable from the roots have no dominator and
  * retain nothing.
  *
- * Algorithm: Lengauer-Tarjan with simple link and path-compressing eval,
- * O(E log N), exact; everything iterative (no recursion, so a 100M-node
- * linked list is fine). Memory: peak 28 bytes a node plus 4 bytes an edge
- * while computing; the result keeps 20 bytes a node (idom 4, retained 8,
- * children CSR 8). Ownership: arrays returned are borrowed from the
- * goheap_dominators and live until goheap_dominators_free().
+ * Algorithm: Semi-NCA (Lengauer-Tarjan semidominators with simple link and
+ * path-compressing eval, then nearest common ancestors), O(E log N), exact;
+ * everything iterative (no recursion, so a 100M-node linked list is fine).
+ * Memory: peak 12 bytes a node plus 4 bytes a non-tree edge while
+ * computing (and 8 bytes a level of the depth-first search); the result
+ * keeps 8 bytes a node (idom 4, retained 4), 10 or 12 when the live bytes
+ * reach 4 GiB or 256 TiB; the children lists (8 bytes a node) are built on
+ * the first goheap_dominators_children() call. Ownership: arrays returned
+ * are borrowed from the goheap_dominators and live until
+ * goheap_dominators_free().
  */
 #ifndef GOHEAP_ANALYSIS_H
 #define GOHEAP_ANALYSIS_H
@@ -88,7 +92,10 @@ GOHEAP_EXTERN uint32_t goheap_dominators_reachable_count(const goheap_dominators
 /**
  * Children of node in the dominator tree, in no particular order; the
  * super-root's too. *count is 0 for a leaf, an unreachable node or an id
- * past the super-root (the pointer must then not be read).
+ * past the super-root (the pointer must then not be read). The lists of all
+ * nodes are built on the first call (8 bytes a node, kept until
+ * goheap_dominators_free(); not safe to race with another first call);
+ * when that runs out of memory every *count is 0 and NULL is returned.
  */
 GOHEAP_EXTERN const uint32_t *goheap_dominators_children(const goheap_dominators *d, uint32_t node,
 							 size_t *count);

@@ -2,42 +2,61 @@
  * dom.c - dominator tree and retained sizes; see include/goheap/analysis.h
  * for the contract.
  *
- * Lengauer-Tarjan ("A fast algorithm for finding dominators in a
- * flowgraph", 1979) with simple link and path-compressing eval, all of it
- * iterative. Work happens in DFS preorder numbers ("nums"): num 0 is the
- * super-root, a node's parent and semidominator have smaller nums, so the
- * dominator tree can be summed bottom-up by walking nums downwards.
+ * Semi-NCA (Georgiadis, Tarjan, Werneck, "Finding dominators in practice",
+ * 2006): semidominators by the Lengauer-Tarjan sweep with simple link and
+ * path-compressing eval, then each immediate dominator as the nearest
+ * common ancestor, in the dominator tree built so far, of the DFS parent
+ * and the semidominator. Everything is iterative (no recursion, so a
+ * 100M-node linked list is fine) and laid out for memory: only the
+ * non-tree edges are ever reversed, and no array lives longer than needed.
  *
- * Arrays (n = nodes reachable + 1; all uint32):
- *   pre[node]   num of a node (node space, nnodes+1); after the reverse
- *               edges are built it is the eval stack, and at the end it
- *               becomes the result's idom array (node space)
- *   vertex[num] node of a num
- *   anc[num]    DFS parent; once num is linked into the LT forest, its
- *               (path-compressed) forest ancestor. A num is "linked" once
- *               the main loop has passed it: num >= last
- *   semi[num]   semidominator num (num itself until computed); the DFS
- *               stack's nums before that
- *   lb[num]     while num is unlinked: head of its bucket (the nums whose
- *               semidominator it is; 0 = empty, the super-root never
- *               enters a bucket); once linked: its eval label. A bucket is
- *               always empty when its owner is linked (every child of the
- *               owner has emptied it by then). The DFS stack's edge
- *               cursors before that
- *   dom[num]    while num is in a bucket: the next num of that bucket;
- *               then its immediate dominator (num)
- *   rrow/redges predecessors (nums) of every num, CSR; edges into roots
- *               are left out: a root's semidominator is the super-root
+ * Work happens in DFS preorder numbers ("nums"): num 0 is the super-root;
+ * a node's DFS parent and semidominator have smaller nums, so dominator
+ * subtrees can be summed bottom-up by walking nums downwards. Edges into
+ * roots are ignored everywhere: the super-root points at every root, so
+ * such an edge never changes a dominator.
  *
- * Peak: 6 arrays (24 bytes a node) + rrow (4) + redges (4 an edge).
- * Roots get semi = super-root whatever their DFS parent is: the super-root
- * is a predecessor of every root.
+ * Arrays, by phase (cap = nodes + 1, n = reachable nodes + 1; all uint32):
+ *
+ *   1. DFS          num[node] (cap; UINT32_MAX: unreachable), anc[num]
+ *                   (n; the DFS parent), and a stack of (node, edge cursor)
+ *                   as deep as the DFS goes.
+ *   2. reversal     lbv[num] counts, then starts, of each num's group in
+ *                   red[], which holds the nums of its predecessors over
+ *                   non-tree edges (C entries; tree edges are anc[]).
+ *   3. sweep        nums downwards: the semidominator of w is the smallest
+ *                   of its DFS parent, of its predecessors below it, and of
+ *                   eval() of those above it. lbv[w] (its group start read
+ *                   first) becomes w's label: the smallest semidominator on
+ *                   its compressed forest path; anc[] of a linked num
+ *                   (num > w) is its compressed forest ancestor: a forest
+ *                   path is compressed by reversing its pointers on the way
+ *                   up, so eval() needs no stack. A semidominator other
+ *                   than the DFS parent is written at the top of red[]
+ *                   (below the groups still to come: a group that produces
+ *                   one is not empty) and marked in bit[num].
+ *   4. NCA          the DFS again, in the same order: it gives back each
+ *                   num's DFS parent (anc[] was compressed away) and node
+ *                   (vertex[] in anc's place), and idom[num] (in lbv's
+ *                   place) is the first of the parent's dominator chain at
+ *                   or above the semidominator (read back from red[]).
+ *   5. node space   num[] becomes idom[node] in place, then retained sizes
+ *                   are summed over vertex[] by nums downwards.
+ *
+ * Peak: 12 bytes a node (num, anc, lbv) + 4 bytes a non-tree edge (red)
+ * + a bit a node, in phases 2-3; the DFS stack (8 bytes a level) in
+ * phases 1 and 4, when red[] is down to the semidominators. Result: idom 4
+ * bytes a node + retained 4, plus 2 more (ret_hi16) once the live bytes
+ * reach 4 GiB, 4 (ret_hi32) at 256 TiB. The children lists are built on
+ * first use.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "goheap/analysis.h"
 #include "util/diag.h"
+#include "util/vec.h"
 
 #define NONE UINT32_MAX
 
@@ -45,12 +64,20 @@ struct goheap_dominators {
 	uint32_t nnodes;    /* super-root id */
 	uint32_t reachable; /* reachable nodes, super-root not counted */
 	uint32_t *idom;     /* nnodes+1, node space; NONE when unreachable */
-	uint64_t *retained; /* nnodes+1 */
-	uint32_t *crow;     /* nnodes+2: children of v are kids[crow[v] .. crow[v+1]) */
+	uint32_t *ret_lo;   /* nnodes+1: low 32 bits of the retained bytes */
+	uint16_t *ret_hi16; /* nnodes+1 bits 32..47, when the live bytes reach 2^32 */
+	uint32_t *ret_hi32; /* nnodes+1 bits 32..63, when they reach 2^48 */
+	uint32_t *crow;     /* built on first children call: nnodes+2 row starts */
 	uint32_t *kids;     /* reachable entries */
 };
 
 typedef uint64_t (*size_fn)(const void *ctx, uint32_t node);
+
+typedef struct frame {
+	uint32_t node, cur; /* cur: next edge index (the next root id for the super-root) */
+} frame;
+
+typedef VEC(frame) frame_vec;
 
 #define OOM(d) diag_set(d, GOHEAP_ENOMEM, GOHEAP_NO_OFFSET, NULL, NULL, "out of memory computing dominators")
 
@@ -69,33 +96,105 @@ static void *calloc_array(size_t count, size_t size)
 	return calloc(count ? count : 1, size);
 }
 
-/*
- * The num whose label has the smallest semidominator on the forest path
- * from v up to (not including) its unlinked forest root, compressing the
- * path on the way: the classic eval/compress, with an explicit stack.
- */
-static uint32_t eval(uint32_t v, uint32_t last, uint32_t *anc, uint32_t *lb, const uint32_t *semi,
-		     uint32_t *stack)
+/* ---- retained bytes: 32 low bits, and the high bits only when needed ------- */
+
+static uint64_t ret_get(const goheap_dominators *r, uint32_t v)
 {
-	if (v < last)
-		return v; /* unlinked: a forest root, its own label */
-	if (anc[v] < last)
-		return lb[v];
-	size_t sp = 0;
-	uint32_t x = v;
-	do {
-		stack[sp++] = x;
-		x = anc[x];
-	} while (anc[x] >= last);
-	/* x is the highest linked num on the path; pop back down, compressing. */
-	while (sp > 0) {
-		uint32_t y = stack[--sp];
-		anc[y] = anc[x];
-		if (semi[lb[x]] < semi[lb[y]])
-			lb[y] = lb[x];
-		x = y;
+	uint64_t x = r->ret_lo[v];
+	if (r->ret_hi16)
+		x |= (uint64_t)r->ret_hi16[v] << 32;
+	else if (r->ret_hi32)
+		x |= (uint64_t)r->ret_hi32[v] << 32;
+	return x;
+}
+
+static void ret_set(goheap_dominators *r, uint32_t v, uint64_t x)
+{
+	r->ret_lo[v] = (uint32_t)x;
+	if (r->ret_hi16)
+		r->ret_hi16[v] = (uint16_t)(x >> 32);
+	else if (r->ret_hi32)
+		r->ret_hi32[v] = (uint32_t)(x >> 32);
+}
+
+/* ---- the depth-first search, run twice in the same order ------------------- */
+
+/*
+ * The next successor of the stack's top frame not yet seen, or NONE when
+ * the frame is done. Nums are handed out in discovery order, so "not yet
+ * seen" is num >= next (the next num to hand out): UINT32_MAX the first
+ * time, a num not reached yet when the search is run again. The
+ * super-root's successors are the roots; edges into roots are skipped.
+ */
+static inline uint32_t next_new(frame *f, uint32_t S, uint32_t nroot_first, const uint32_t *row,
+				const uint32_t *edges, const uint32_t *num, uint32_t next)
+{
+	uint32_t x = f->node, cur = f->cur;
+	if (x == S) {
+		for (; cur < S; cur++)
+			if (num[cur] >= next) {
+				f->cur = cur + 1;
+				return cur;
+			}
+		f->cur = cur;
+		return NONE;
 	}
-	return lb[v];
+	uint32_t end = row[x + 1];
+	for (; cur < end; cur++) {
+		uint32_t t = edges[cur];
+		if (t >= nroot_first)
+			continue;
+		if (num[t] >= next) {
+			f->cur = cur + 1;
+			return t;
+		}
+	}
+	f->cur = cur;
+	return NONE;
+}
+
+static int push(frame_vec *st, uint32_t node, uint32_t cur)
+{
+	frame *f = VEC_PUSH(*st);
+	if (!f)
+		return -1;
+	f->node = node;
+	f->cur = cur;
+	return 0;
+}
+
+/* ---- eval ------------------------------------------------------------------- */
+
+/*
+ * The smallest semidominator on the forest path from the linked num v up
+ * to (not including) its unlinked forest root, compressing the path: the
+ * classic eval/compress, with labels holding semidominator values and the
+ * path walked by pointer reversal instead of a stack. Nums >= last are
+ * linked.
+ */
+static inline uint32_t eval(uint32_t v, uint32_t last, uint32_t *anc, uint32_t *lbv)
+{
+	if (anc[v] < last)
+		return lbv[v];
+	uint32_t x = v, prev = NONE;
+	while (anc[x] >= last) {
+		uint32_t up = anc[x];
+		anc[x] = prev;
+		prev = x;
+		x = up;
+	}
+	/* x is the highest linked num of the path; back down, compressing. */
+	uint32_t root = anc[x], best = lbv[x];
+	while (prev != NONE) {
+		uint32_t y = prev;
+		prev = anc[y];
+		if (best < lbv[y])
+			lbv[y] = best;
+		else
+			best = lbv[y];
+		anc[y] = root;
+	}
+	return best;
 }
 
 static int validate(uint32_t nnodes, uint32_t nroot_first, const uint32_t *row, const uint32_t *edges,
@@ -130,182 +229,212 @@ static int compute(goheap_dominators **out, uint32_t nnodes, uint32_t nroot_firs
 		return rc;
 	const uint32_t S = nnodes;
 	const size_t cap = (size_t)nnodes + 1;
-	uint32_t *pre = NULL, *vertex = NULL, *anc = NULL, *semi = NULL, *lb = NULL, *dom = NULL;
-	uint32_t *rrow = NULL, *redges = NULL;
+	uint32_t *num = NULL, *anc = NULL, *lbv = NULL, *red = NULL;
+	uint64_t *bit = NULL;
+	frame_vec st = { 0 };
 	goheap_dominators *r = calloc(1, sizeof *r);
-	pre = alloc_array(cap, sizeof *pre);
-	vertex = alloc_array(cap, sizeof *vertex);
+	num = alloc_array(cap, sizeof *num);
 	anc = alloc_array(cap, sizeof *anc);
-	semi = alloc_array(cap, sizeof *semi);
-	lb = alloc_array(cap, sizeof *lb);
-	dom = alloc_array(cap, sizeof *dom);
-	if (!r || !pre || !vertex || !anc || !semi || !lb || !dom) {
+	if (!r || !num || !anc) {
 		rc = OOM(d);
 		goto out;
 	}
 	r->nnodes = nnodes;
 
-	/* 1. Iterative DFS from the super-root, whose successors are the
-	 * roots: preorder nums, vertex, DFS parents (in anc). The stack holds
-	 * nums (in semi) and edge cursors (in lb); for the super-root the
-	 * cursor runs over root ids. */
+	/* 1. DFS from the super-root: nums, and DFS parents in anc. */
 	for (size_t i = 0; i < cap; i++)
-		pre[i] = NONE;
+		num[i] = NONE;
 	uint32_t n = 1;
-	pre[S] = 0;
-	vertex[0] = S;
+	num[S] = 0;
 	anc[0] = 0;
-	size_t sp = 1;
-	semi[0] = 0;
-	lb[0] = nroot_first;
-	while (sp > 0) {
-		uint32_t tn = semi[sp - 1], x = vertex[tn];
-		uint32_t cur = lb[sp - 1], end = x == S ? nnodes : row[x + 1];
-		uint32_t y = NONE;
-		while (cur < end) {
-			uint32_t t = x == S ? cur : edges[cur];
-			cur++;
-			if (pre[t] == NONE) {
-				y = t;
-				break;
-			}
-		}
-		if (y == NONE) {
-			sp--;
-			continue;
-		}
-		lb[sp - 1] = cur;
-		pre[y] = n;
-		vertex[n] = y;
-		anc[n] = tn;
-		semi[sp] = n;
-		lb[sp] = row[y];
-		sp++;
-		n++;
-	}
-	r->reachable = n - 1;
-
-	/* 2. Predecessors in nums: count into rrow[j], prefix to ends, then
-	 * fill backwards so rrow[j] ends as the start. */
-	rrow = calloc_array((size_t)n + 1, sizeof *rrow);
-	if (!rrow) {
+	if (push(&st, S, nroot_first)) {
 		rc = OOM(d);
 		goto out;
 	}
-	size_t npred = 0;
-	for (uint32_t i = 1; i < n; i++) {
-		uint32_t x = vertex[i];
-		for (uint32_t e = row[x]; e < row[x + 1]; e++) {
-			uint32_t t = edges[e];
-			if (t >= nroot_first || pre[t] == i)
-				continue; /* into a root, or a self-loop: never decides a semidominator */
-			rrow[pre[t]]++;
-			npred++;
+	while (st.n > 0) {
+		frame *f = &st.v[st.n - 1];
+		uint32_t t = next_new(f, S, nroot_first, row, edges, num, n);
+		if (t == NONE) {
+			st.n--;
+			continue;
+		}
+		anc[n] = num[f->node];
+		num[t] = n++;
+		if (push(&st, t, row[t])) {
+			rc = OOM(d);
+			goto out;
 		}
 	}
-	redges = alloc_array(npred, sizeof *redges);
-	if (!redges) {
+	VEC_FREE(st);
+	r->reachable = n - 1;
+	/* Give back the tail of anc that unreachable nodes would have used. */
+	if (n < cap) {
+		uint32_t *shrunk = realloc(anc, (size_t)n * sizeof *anc);
+		if (shrunk)
+			anc = shrunk;
+	}
+
+	/* 2. Predecessors over non-tree edges, grouped by num: count into
+	 * lbv[w], prefix to group ends, fill backwards so lbv[w] ends as the
+	 * group start. Self-loops, edges into roots and edges from the DFS
+	 * parent never lower a semidominator below the parent: left out. */
+	lbv = calloc_array(n, sizeof *lbv);
+	if (!lbv) {
+		rc = OOM(d);
+		goto out;
+	}
+	size_t nred = 0;
+	for (uint32_t x = 0; x < nnodes; x++) {
+		uint32_t v = num[x];
+		if (v == NONE)
+			continue;
+		for (uint32_t e = row[x]; e < row[x + 1]; e++) {
+			uint32_t t = edges[e];
+			if (t >= nroot_first)
+				continue;
+			uint32_t w = num[t];
+			if (w == v || anc[w] == v)
+				continue;
+			lbv[w]++;
+			nred++;
+		}
+	}
+	red = alloc_array(nred, sizeof *red);
+	bit = calloc_array((size_t)n / 64 + 1, sizeof *bit);
+	if (!red || !bit) {
 		rc = OOM(d);
 		goto out;
 	}
 	uint32_t acc = 0;
-	for (uint32_t j = 0; j < n; j++) {
-		acc += rrow[j];
-		rrow[j] = acc;
+	for (uint32_t w = 0; w < n; w++) {
+		acc += lbv[w];
+		lbv[w] = acc;
 	}
-	rrow[n] = acc;
-	for (uint32_t i = 1; i < n; i++) {
-		uint32_t x = vertex[i];
+	for (uint32_t x = 0; x < nnodes; x++) {
+		uint32_t v = num[x];
+		if (v == NONE)
+			continue;
 		for (uint32_t e = row[x]; e < row[x + 1]; e++) {
 			uint32_t t = edges[e];
-			if (t >= nroot_first || pre[t] == i)
+			if (t >= nroot_first)
 				continue;
-			redges[--rrow[pre[t]]] = i;
+			uint32_t w = num[t];
+			if (w == v || anc[w] == v)
+				continue;
+			red[--lbv[w]] = v;
 		}
 	}
 
-	/* 3. Semidominators, and immediate dominators through the buckets
-	 * (implicitly or explicitly), nums downwards. pre is free now: it is
-	 * the eval stack. */
-	uint32_t *stack = pre;
-	for (uint32_t i = 0; i < n; i++) {
-		semi[i] = i;
-		lb[i] = 0;
-	}
+	/* 3. Semidominators, nums downwards. w is unlinked while it is
+	 * processed, so anc[w] is still its DFS parent; linking w to it is
+	 * just moving `last` below w. */
+	size_t end = nred, wp = nred;
 	for (uint32_t w = n - 1; w >= 1; w--) {
-		uint32_t p = anc[w]; /* w is unlinked: still its DFS parent */
-		uint32_t s = p;
-		if (vertex[w] >= nroot_first) {
-			s = 0;
-		} else {
-			for (uint32_t e = rrow[w]; e < rrow[w + 1]; e++) {
-				uint32_t u = eval(redges[e], w + 1, anc, lb, semi, stack);
-				if (semi[u] < s)
-					s = semi[u];
-			}
+		size_t start = lbv[w];
+		uint32_t p = anc[w], s = p;
+		for (size_t k = start; k < end; k++) {
+			uint32_t v = red[k];
+			uint32_t c = v < w ? v : eval(v, w + 1, anc, lbv);
+			if (c < s)
+				s = c;
 		}
-		semi[w] = s;
-		dom[w] = lb[s]; /* into bucket(s) */
-		lb[s] = w;
-		lb[w] = w;      /* link(p, w): w's bucket is empty; its label is itself */
-		for (uint32_t v = lb[p]; v != 0;) {
-			uint32_t next = dom[v];
-			uint32_t u = eval(v, w, anc, lb, semi, stack);
-			dom[v] = semi[u] < semi[v] ? u : p;
-			v = next;
+		lbv[w] = s;
+		if (s != p) {
+			red[--wp] = s;
+			bit[w / 64] |= UINT64_C(1) << (w % 64);
 		}
-		lb[p] = 0;
+		end = start;
 	}
-	for (uint32_t i = 1; i < n; i++)
-		if (dom[i] != semi[i])
-			dom[i] = dom[dom[i]];
-	free(anc);
-	free(semi);
-	free(lb);
-	free(rrow);
-	free(redges);
-	anc = semi = lb = rrow = redges = NULL;
 
-	/* 4. Retained sizes, children CSR, idom in node space. */
-	r->retained = calloc_array(cap, sizeof *r->retained);
-	r->crow = calloc_array(cap + 1, sizeof *r->crow);
-	r->kids = alloc_array(n - 1, sizeof *r->kids);
-	if (!r->retained || !r->crow || !r->kids) {
+	/* 4. The DFS again, in the same order: parents come back from the
+	 * stack; idom[w] is the first num of the parent's dominator chain at
+	 * or above semi(w). anc[] becomes vertex[], lbv[] idom[]. */
+	uint32_t *vertex = anc, *idom = lbv;
+	uint64_t live = 0;
+	bool live_overflow = false;
+	/* Only the semidominators at the top of red[] are left: move them
+	 * down and give the rest back before the stack grows again. */
+	memmove(red, red + wp, (nred - wp) * sizeof *red);
+	uint32_t *shrunk_red = realloc(red, (nred - wp ? nred - wp : 1) * sizeof *red);
+	if (shrunk_red)
+		red = shrunk_red;
+	size_t rp = 0;
+	uint32_t next = 1;
+	vertex[0] = S;
+	idom[0] = 0;
+	if (push(&st, S, nroot_first)) {
 		rc = OOM(d);
 		goto out;
 	}
-	for (uint32_t i = n - 1; i >= 1; i--) {
-		uint32_t x = vertex[i], px = vertex[dom[i]];
-		uint64_t bytes = r->retained[x] + size(ctx, x);
-		r->retained[x] = bytes;
-		r->retained[px] += bytes;
-		r->crow[px]++;
+	while (st.n > 0) {
+		frame *f = &st.v[st.n - 1];
+		uint32_t t = next_new(f, S, nroot_first, row, edges, num, next);
+		if (t == NONE) {
+			st.n--;
+			continue;
+		}
+		uint32_t w = next++, p = num[f->node];
+		uint32_t s = bit[w / 64] >> (w % 64) & 1 ? red[rp++] : p;
+		uint32_t x = p;
+		while (x > s)
+			x = idom[x];
+		idom[w] = x;
+		vertex[w] = t;
+		live_overflow |= __builtin_add_overflow(live, size(ctx, t), &live);
+		if (push(&st, t, row[t])) {
+			rc = OOM(d);
+			goto out;
+		}
 	}
-	acc = 0;
-	for (size_t v = 0; v < cap; v++) {
-		acc += r->crow[v];
-		r->crow[v] = acc;
+	VEC_FREE(st);
+	free(red);
+	free(bit);
+	red = NULL;
+	bit = NULL;
+
+	/* 5. idom in node space, in num[] itself; then retained sizes. */
+	for (size_t x = 0; x < cap; x++) {
+		uint32_t w = num[x];
+		num[x] = w == NONE || w == 0 ? NONE : vertex[idom[w]];
 	}
-	r->crow[cap] = acc;
-	for (uint32_t i = 1; i < n; i++) {
-		uint32_t px = vertex[dom[i]];
-		r->kids[--r->crow[px]] = vertex[i];
+	r->idom = num;
+	num = NULL;
+	free(lbv);
+	lbv = idom = NULL;
+	bool hi32 = live_overflow || live >> 48, hi16 = !hi32 && live >> 32;
+	r->ret_lo = calloc_array(cap, sizeof *r->ret_lo);
+	if (hi32)
+		r->ret_hi32 = calloc_array(cap, sizeof *r->ret_hi32);
+	if (hi16)
+		r->ret_hi16 = calloc_array(cap, sizeof *r->ret_hi16);
+	if (!r->ret_lo || (hi32 && !r->ret_hi32) || (hi16 && !r->ret_hi16)) {
+		rc = OOM(d);
+		goto out;
 	}
-	r->idom = pre;
-	pre = NULL;
-	for (size_t v = 0; v < cap; v++)
-		r->idom[v] = NONE;
-	for (uint32_t i = 1; i < n; i++)
-		r->idom[vertex[i]] = vertex[dom[i]];
+	if (!hi16 && !hi32) {
+		/* Every sum fits in 32 bits. */
+		uint32_t *ret = r->ret_lo;
+		for (uint32_t w = n - 1; w >= 1; w--) {
+			uint32_t x = vertex[w];
+			uint32_t bytes = ret[x] + (uint32_t)size(ctx, x);
+			ret[x] = bytes;
+			ret[r->idom[x]] += bytes;
+		}
+	} else {
+		for (uint32_t w = n - 1; w >= 1; w--) {
+			uint32_t x = vertex[w], px = r->idom[x];
+			uint64_t bytes = ret_get(r, x) + size(ctx, x);
+			ret_set(r, x, bytes);
+			ret_set(r, px, ret_get(r, px) + bytes);
+		}
+	}
 out:
-	free(pre);
-	free(vertex);
+	VEC_FREE(st);
+	free(num);
 	free(anc);
-	free(semi);
-	free(lb);
-	free(dom);
-	free(rrow);
-	free(redges);
+	free(lbv);
+	free(red);
+	free(bit);
 	if (rc) {
 		goheap_dominators_free(r);
 		return rc;
@@ -368,7 +497,9 @@ void goheap_dominators_free(goheap_dominators *d)
 	if (!d)
 		return;
 	free(d->idom);
-	free(d->retained);
+	free(d->ret_lo);
+	free(d->ret_hi16);
+	free(d->ret_hi32);
 	free(d->crow);
 	free(d->kids);
 	free(d);
@@ -384,15 +515,46 @@ uint32_t goheap_dominators_idom(const goheap_dominators *d, uint32_t node)
 
 uint64_t goheap_dominators_retained(const goheap_dominators *d, uint32_t node)
 {
-	return node <= d->nnodes ? d->retained[node] : 0;
+	return node <= d->nnodes ? ret_get(d, node) : 0;
+}
+
+/* The children lists, by a counting sort of idom: 4 bytes a node + 4 a
+ * reachable node. */
+static int build_children(goheap_dominators *d)
+{
+	size_t cap = (size_t)d->nnodes + 1;
+	uint32_t *crow = calloc_array(cap + 1, sizeof *crow);
+	uint32_t *kids = alloc_array(d->reachable, sizeof *kids);
+	if (!crow || !kids) {
+		free(crow);
+		free(kids);
+		return -1;
+	}
+	for (size_t v = 0; v < cap; v++)
+		if (d->idom[v] != NONE)
+			crow[d->idom[v]]++;
+	uint32_t acc = 0;
+	for (size_t v = 0; v < cap; v++) {
+		acc += crow[v];
+		crow[v] = acc;
+	}
+	crow[cap] = acc;
+	for (size_t v = cap; v-- > 0;)
+		if (d->idom[v] != NONE)
+			kids[--crow[d->idom[v]]] = (uint32_t)v;
+	d->crow = crow;
+	d->kids = kids;
+	return 0;
 }
 
 const uint32_t *goheap_dominators_children(const goheap_dominators *d, uint32_t node, size_t *count)
 {
-	if (node > d->nnodes) {
-		*count = 0;
+	*count = 0;
+	if (node > d->nnodes)
 		return NULL;
-	}
+	/* Built on first use; the object was allocated mutable. */
+	if (!d->crow && build_children((goheap_dominators *)(uintptr_t)d))
+		return NULL;
 	*count = d->crow[node + 1] - d->crow[node];
 	return d->kids + d->crow[node];
 }

@@ -557,6 +557,51 @@ static void test_random(void)
 	CHECK_EQ_U(type_diff, 0);
 }
 
+/*
+ * Retained sizes past 32 bits: the result keeps the low 32 bits and adds 16
+ * or 32 high bits only when the live bytes need them. Random graphs with
+ * sizes scaled by 2^30 (sums around 2^32..2^48) and 2^40 (past 2^48).
+ */
+static void test_big_sizes(void)
+{
+	tu_rng r = { 0xb165 };
+	unsigned diff = 0, graphs = 0;
+	check_context = "big sizes";
+	for (int it = 0; it < 600; it++) {
+		tgraph g = random_graph(&r);
+		if (!g.size) {
+			tgraph_free(&g);
+			continue;
+		}
+		unsigned shift = it % 2 ? 40 : 30;
+		for (uint32_t v = 0; v < g.n; v++)
+			g.size[v] <<= shift;
+		goheap_dominators *d = NULL;
+		goheap_diag diag = { 0 };
+		CHECK_EQ_I(goheap_dominators_compute_csr(&d, g.n, g.root_first, g.row, g.edges, g.size, &diag),
+			   GOHEAP_OK);
+		if (d) {
+			uint32_t N = g.n + 1;
+			uint32_t *idom = malloc(N * sizeof *idom);
+			uint64_t *ret = malloc(N * sizeof *ret);
+			naive_bitset(&g, idom, ret);
+			for (uint32_t v = 0; v < N; v++)
+				if (goheap_dominators_retained(d, v) != ret[v] && diff++ < 10)
+					CHECKF(0, "graph %d node %u: retained %llu, naive %llu", it, v,
+					       (unsigned long long)goheap_dominators_retained(d, v),
+					       (unsigned long long)ret[v]);
+			check_invariants(d, &g);
+			graphs++;
+			free(idom);
+			free(ret);
+			goheap_dominators_free(d);
+		}
+		tgraph_free(&g);
+	}
+	CHECK_EQ_U(diff, 0);
+	CHECK(graphs > 300);
+}
+
 /* ---- hand-made graphs and errors ------------------------------------------- */
 
 static void test_small(void)
@@ -781,6 +826,7 @@ int main(int argc, char **argv)
 	if (argc == 1) {
 		test_small();
 		test_random();
+		test_big_sizes();
 		test_deep();
 	}
 	for (int i = 1; i < argc; i++) {
