@@ -27,7 +27,7 @@ static int check_disjoint(const goheap_dump *dp, goheap_diag *diag)
 	for (size_t i = 1; i < t->n; i++) {
 		uint64_t prev = objects_size(t, i - 1);
 		if (t->addr[i] - t->addr[i - 1] < prev)
-			return diag_set(diag, GOHEAP_ECORRUPT, t->off[i], "object", "addr",
+			return diag_set(diag, GOHEAP_ECORRUPT, objects_off(t, i), "object", "addr",
 					"objects overlap: 0x%llx (%llu bytes) and 0x%llx",
 					(unsigned long long)t->addr[i - 1], (unsigned long long)prev,
 					(unsigned long long)t->addr[i]);
@@ -293,7 +293,7 @@ const uint64_t *goheap_dump_object_addrs(const goheap_dump *dp) { return dp->obj
 
 goheap_object goheap_dump_object(const goheap_dump *dp, uint32_t index)
 {
-	goheap_object o = { dp->obj.addr[index], dp->obj.off[index], objects_size(&dp->obj, index) };
+	goheap_object o = { dp->obj.addr[index], objects_off(&dp->obj, index), objects_size(&dp->obj, index) };
 	return o;
 }
 

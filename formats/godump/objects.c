@@ -8,10 +8,11 @@ int objects_alloc(objects *t, size_t n)
 	size_t m = n ? n : 1;
 	t->n = n;
 	t->big = NULL;
+	t->off_hi = NULL;
 	t->nbig = t->big_alloc = 0;
 	if (m > SIZE_MAX / sizeof(uint64_t)) {
-		t->addr = t->off = NULL;
-		t->size = NULL;
+		t->addr = NULL;
+		t->off = t->size = NULL;
 		return -1;
 	}
 	t->addr = malloc(m * sizeof *t->addr);
@@ -28,18 +29,26 @@ void objects_free(objects *t)
 {
 	free(t->addr);
 	free(t->off);
+	free(t->off_hi);
 	free(t->size);
 	free(t->big);
-	t->addr = t->off = NULL;
-	t->size = NULL;
+	t->addr = NULL;
+	t->off = t->size = NULL;
+	t->off_hi = NULL;
 	t->big = NULL;
 	t->n = t->nbig = t->big_alloc = 0;
 }
 
 int objects_set(objects *t, size_t i, uint64_t addr, uint64_t off, uint64_t size)
 {
+	if (off >> 48)
+		return -1;
+	if (off >> 32 && !t->off_hi && !(t->off_hi = calloc(t->n ? t->n : 1, sizeof *t->off_hi)))
+		return -1;
 	t->addr[i] = addr;
-	t->off[i] = off;
+	t->off[i] = (uint32_t)off;
+	if (t->off_hi)
+		t->off_hi[i] = (uint16_t)(off >> 32);
 	if (size < OBJECTS_BIG_SIZE) {
 		t->size[i] = (uint32_t)size;
 		return 0;
@@ -76,14 +85,19 @@ uint64_t objects_size(const objects *t, size_t i)
 
 static inline void swap(objects *t, size_t i, size_t j)
 {
-	uint64_t a = t->addr[i], o = t->off[i];
-	uint32_t s = t->size[i];
+	uint64_t a = t->addr[i];
+	uint32_t o = t->off[i], s = t->size[i];
 	t->addr[i] = t->addr[j];
 	t->off[i] = t->off[j];
 	t->size[i] = t->size[j];
 	t->addr[j] = a;
 	t->off[j] = o;
 	t->size[j] = s;
+	if (t->off_hi) {
+		uint16_t h = t->off_hi[i];
+		t->off_hi[i] = t->off_hi[j];
+		t->off_hi[j] = h;
+	}
 }
 
 void objects_insertion_sort(objects *t, size_t lo, size_t n)

@@ -40,7 +40,7 @@ static bool has_pointers(const goheap_dump *dp, bool bits, size_t k)
 {
 	if (bits)
 		return (dp->span_tail[k / 8] >> (k % 8)) & 1;
-	const uint8_t *fl = dp->in.data + dp->obj.off[k] + objects_size(&dp->obj, k);
+	const uint8_t *fl = dp->in.data + objects_off(&dp->obj, k) + objects_size(&dp->obj, k);
 	return godump_fields_any(fl, dp->in.data + dp->in.len);
 }
 

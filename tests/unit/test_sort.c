@@ -49,7 +49,7 @@ static bool table_from(objects *t, const goheap_object *v, size_t n)
 static void table_to(const objects *t, goheap_object *v)
 {
 	for (size_t i = 0; i < t->n; i++)
-		v[i] = (goheap_object){ t->addr[i], t->off[i], objects_size(t, i) };
+		v[i] = (goheap_object){ t->addr[i], objects_off(t, i), objects_size(t, i) };
 }
 
 typedef void (*table_sorter)(objects *, size_t, size_t);
@@ -139,7 +139,8 @@ static void fill(goheap_object *v, size_t n, enum pattern p, tu_rng *r)
 		default: a = 0; break;
 		}
 		v[i].addr = a;
-		v[i].contents_off = i;       /* identifies the element */
+		/* identifies the element; even ones past 4 GiB from i = 16 on (off_hi) */
+		v[i].contents_off = i % 2 ? i : (uint64_t)i << 28;
 		v[i].size = tu_below(r, 3) + 1;
 	}
 	if (p == P_NEAR && n > 1)
