@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# run.sh [OBJECTS]: make the benchmark dump if it is missing (make-bigdump.sh),
-# build goheap with optimisation, then measure the reader on the page-cached
-# dump (bench_reader) and the whole `goheap check` command (wall time and
-# peak RSS from /usr/bin/time when present).
+# run.sh [OBJECTS]: make the benchmark dump of OBJECTS heap objects (default
+# 10000000) if it is missing (make-bigdump.sh, into build/bench/OBJECTS/),
+# build goheap with optimisation (build-bench/), page-cache the dump, then
+# measure the reader (bench_reader), the whole `goheap check` command (wall
+# time and peak RSS from /usr/bin/time when present) and the whole analysis
+# (bench_graph: dump, binary, graph, typing, dominators + retained sizes).
+# A smaller run: tools/bench/run.sh 1000000
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-OUT=$ROOT/build/bench
-OBJECTS=${1:-5000000}
+OBJECTS=${1:-10000000}
+OUT=$ROOT/build/bench/$OBJECTS
 [ -f "$OUT/bigheap.dump" ] || "$ROOT/tools/bench/make-bigdump.sh" "$OUT" "$OBJECTS"
 cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release -DGOHEAP_BUILD_BENCH=ON \
 	-DGOHEAP_BUILD_TESTS=OFF >/dev/null
@@ -20,5 +23,5 @@ if [ -x /usr/bin/time ]; then
 else
 	time "$ROOT/build-bench/goheap" check -q "$OUT/bigheap.dump"
 fi
-echo "== graph and typing"
+echo "== whole analysis: dump, binary, graph, typing, dominators + retained"
 "$ROOT/build-bench/tools/bench/bench_graph" "$OUT/bigheap.dump" "$OUT/bigheap.bin"

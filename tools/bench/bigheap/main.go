@@ -1,7 +1,21 @@
-// Command bigheap builds a large heap (default at least 5,000,000 live heap
-// objects) and writes a Go heap dump of it, for benchmarking the reader.
+// Command bigheap builds a large heap (default at least 10,000,000 live heap
+// objects and about 2.3 pointers between them per object) and writes a Go
+// heap dump of it, for benchmarking goheap.
 //
 //	usage: bigheap OUT.dump [OBJECTS]
+//
+// The heap is a mix of shapes found in real programs, in fixed proportions
+// of OBJECTS:
+//
+//   - 16 singly linked lists of Node, every node with its own name string
+//     (24 %: 2 objects and 2 pointers a node);
+//   - 64 balanced binary trees of TNode (30 %), every node also pointing to
+//     one of 1024 shared Meta objects (a subgraph shared by all trees);
+//   - a map[int]*Rec (12 %), each Rec pointing to a list head (shared) and
+//     to the previous Rec (a chain through the map's values);
+//   - slices of 1000 *Leaf (the rest), the leaves doubly linked across all
+//     slices, every 7th pointing into the map's Recs;
+//   - 4 goroutines holding a 100-node list only on their stacks.
 //
 // The facts JSON (same keys as dumps/src/shapes, program "bigheap") goes to
 // standard output. Standard library only; builds with Go 1.19 and later.
@@ -25,6 +39,21 @@ type Node struct {
 	Next *Node
 }
 
+// TNode is a binary tree node; Meta is shared between many nodes.
+type TNode struct {
+	Key   int
+	Left  *TNode
+	Right *TNode
+	Meta  *Meta
+}
+
+// Meta is shared by tree nodes; Metas form a chain through Parent.
+type Meta struct {
+	ID     int
+	Name   string
+	Parent *Meta
+}
+
 // Rec is the value type of the map.
 type Rec struct {
 	ID    int
@@ -43,12 +72,16 @@ type Leaf struct {
 
 const (
 	numLists   = 16   // independent linked lists
+	numTrees   = 64   // independent binary trees
+	numMetas   = 1024 // Meta objects shared by the trees
 	chunkLen   = 1000 // leaves per []*Leaf chunk
 	numHolders = 4    // goroutines holding a list head on their stack
 )
 
 var (
 	Lists  []*Node
+	Trees  []*TNode
+	Metas  []*Meta
 	Recs   map[int]*Rec
 	Chunks [][]*Leaf
 
@@ -63,23 +96,72 @@ func name(prefix string, i int) string {
 	return prefix + strconv.Itoa(100000000+i)
 }
 
-func build(total int) (nodes, recs, leaves int) {
-	nodes = total * 32 / 100 // 2 objects each (node + name)
-	recs = total * 12 / 100  // 1 object each, plus map buckets
-	leaves = total - 2*nodes - recs
-	if leaves < 0 {
-		leaves = 0
+type counts struct {
+	nodes, tnodes, metas, recs, leaves int
+}
+
+// tree builds a balanced tree of n nodes (heap order: the children of
+// node i are 2i+1 and 2i+2) and returns its root.
+func tree(n, key int) *TNode {
+	if n == 0 {
+		return nil
+	}
+	ns := make([]*TNode, n)
+	for i := range ns {
+		ns[i] = &TNode{Key: key + i, Meta: Metas[(key+i*7)%numMetas]}
+	}
+	for i := range ns {
+		if l := 2*i + 1; l < n {
+			ns[i].Left = ns[l]
+		}
+		if r := 2*i + 2; r < n {
+			ns[i].Right = ns[r]
+		}
+	}
+	return ns[0]
+}
+
+func build(total int) (c counts) {
+	c.nodes = total * 12 / 100 // 2 objects each (node + name)
+	c.metas = numMetas         // 2 objects each (meta + name)
+	c.tnodes = total*30/100 - 2*c.metas
+	if c.tnodes < 0 {
+		c.tnodes = 0
+	}
+	c.recs = total * 12 / 100 // 1 object each, plus map groups
+	c.leaves = total - 2*c.nodes - 2*c.metas - c.tnodes - c.recs
+	if c.leaves < 0 {
+		c.leaves = 0
 	}
 
 	Lists = make([]*Node, numLists)
-	for i := nodes - 1; i >= 0; i-- {
+	for i := c.nodes - 1; i >= 0; i-- {
 		l := i % numLists
 		Lists[l] = &Node{Val: i + 1, Name: name("bigheap-node-", i), Next: Lists[l]}
 	}
 
-	Recs = make(map[int]*Rec, recs)
+	Metas = make([]*Meta, numMetas)
+	for i := range Metas {
+		m := &Meta{ID: i + 1, Name: name("bigheap-meta-", i)}
+		if i > 0 {
+			m.Parent = Metas[(i-1)/2]
+		}
+		Metas[i] = m
+	}
+	Trees = make([]*TNode, numTrees)
+	key := 0
+	for t := 0; t < numTrees; t++ {
+		n := c.tnodes / numTrees
+		if t < c.tnodes%numTrees {
+			n++
+		}
+		Trees[t] = tree(n, key)
+		key += n
+	}
+
+	Recs = make(map[int]*Rec, c.recs)
 	var prev *Rec
-	for i := 0; i < recs; i++ {
+	for i := 0; i < c.recs; i++ {
 		r := &Rec{ID: i + 1, Owner: Lists[i%numLists], Peer: prev, Score: float64(i) * 0.5}
 		Recs[i] = r
 		prev = r
@@ -87,7 +169,7 @@ func build(total int) (nodes, recs, leaves int) {
 
 	var chunk []*Leaf
 	var last *Leaf
-	for i := 0; i < leaves; i++ {
+	for i := 0; i < c.leaves; i++ {
 		if len(chunk) == cap(chunk) {
 			if chunk != nil {
 				Chunks = append(Chunks, chunk)
@@ -98,8 +180,8 @@ func build(total int) (nodes, recs, leaves int) {
 		if last != nil {
 			last.Right = lf
 		}
-		if i%7 == 0 && recs > 0 {
-			lf.Rec = Recs[i%recs]
+		if i%7 == 0 && c.recs > 0 {
+			lf.Rec = Recs[i%c.recs]
 		}
 		chunk = append(chunk, lf)
 		last = lf
@@ -156,11 +238,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: bigheap OUT.dump [OBJECTS]")
 		os.Exit(2)
 	}
-	total := 5000000
+	total := 10000000
 	if len(os.Args) == 3 {
 		n, err := strconv.Atoi(os.Args[2])
-		if err != nil || n < 100 {
-			fmt.Fprintln(os.Stderr, "bigheap: OBJECTS must be an integer >= 100")
+		if err != nil || n < 10000 {
+			fmt.Fprintln(os.Stderr, "bigheap: OBJECTS must be an integer >= 10000")
 			os.Exit(2)
 		}
 		total = n
@@ -172,7 +254,7 @@ func main() {
 	}
 
 	t0 := time.Now()
-	nodes, recs, leaves := build(total)
+	c := build(total)
 	ready := make(chan struct{}, numHolders)
 	for i := 0; i < numHolders; i++ {
 		go holder(i, ready)
@@ -213,26 +295,28 @@ func main() {
 	fx.FinalizersSet = 0
 	fx.Built = map[string]int{
 		"objects_requested": total,
-		"main.Node":         nodes + numHolders*100,
-		"main.Node_global":  nodes,
-		"node_names":        nodes + numHolders*100,
-		"main.Rec":          recs,
+		"main.Node":         c.nodes + numHolders*100,
+		"main.Node_global":  c.nodes,
+		"node_names":        c.nodes + numHolders*100,
+		"main.TNode":        c.tnodes,
+		"main.Meta":         c.metas,
+		"trees":             numTrees,
+		"main.Rec":          c.recs,
 		"map_entries":       len(Recs),
-		"main.Leaf":         leaves,
+		"main.Leaf":         c.leaves,
 		"leaf_chunks":       len(Chunks),
 		"lists":             numLists,
 		"stack_holders":     numHolders,
 		"build_ms":          int(tBuild / time.Millisecond),
 		"dump_ms":           int(tDump / time.Millisecond),
 	}
-	var r0 *Rec
-	if recs > 0 {
-		r0 = Recs[0]
-	}
 	fx.Known = []known{
 		{"Lists[0]", addr(unsafe.Pointer(Lists[0])), "main.Node", uint64(unsafe.Sizeof(Node{})), word0(unsafe.Pointer(Lists[0]))},
 	}
-	if r0 != nil {
+	if Trees[0] != nil {
+		fx.Known = append(fx.Known, known{"Trees[0]", addr(unsafe.Pointer(Trees[0])), "main.TNode", uint64(unsafe.Sizeof(TNode{})), word0(unsafe.Pointer(Trees[0]))})
+	}
+	if r0 := Recs[0]; r0 != nil {
 		fx.Known = append(fx.Known, known{"Recs[0]", addr(unsafe.Pointer(r0)), "main.Rec", uint64(unsafe.Sizeof(Rec{})), word0(unsafe.Pointer(r0))})
 	}
 	if len(Chunks) > 0 {
