@@ -127,6 +127,30 @@ GOHEAP_EXTERN int goheap_dominators_by_type(const goheap_dominators *d, uint32_t
 					    goheap_type_of_fn type_of, const void *ctx,
 					    goheap_type_total *out, size_t ntypes, goheap_diag *diag);
 
+/**
+ * Retained bytes per owner of roots: out[k] is what would be freed if every
+ * root owned by k went at once (a goroutine and all its frames, defers and
+ * panics): the roots' own retained bytes plus those of every object that
+ * only k's roots reach. The graph is the CSR given to
+ * goheap_dominators_compute_csr() (or the graph's, goheap_graph_csr());
+ * root_owner[i] is the owner of root node nroot_first + i, or UINT32_MAX
+ * for none (a global, a finalizer: never part of an owner's set). out has
+ * nowners entries, overwritten. Extra memory: 12 bytes an object.
+ * @return GOHEAP_OK, GOHEAP_ENOMEM, or GOHEAP_EINVAL (an owner >= nowners,
+ *         nnodes not d's node count).
+ */
+GOHEAP_EXTERN int goheap_dominators_by_owner(const goheap_dominators *d, uint32_t nnodes, uint32_t nroot_first,
+					     const uint32_t *row, const uint32_t *edges, const uint32_t *root_owner,
+					     uint64_t *out, size_t nowners, goheap_diag *diag);
+
+/**
+ * goheap_dominators_by_owner() with goroutines as owners: out[k] for the
+ * goroutine goheap_dump_goroutines()[k] (ngoroutines entries) of the dump
+ * g was built from.
+ */
+GOHEAP_EXTERN int goheap_dominators_by_goroutine(const goheap_dominators *d, const goheap_graph *g, uint64_t *out,
+						 size_t ngoroutines, goheap_diag *diag);
+
 #ifdef __cplusplus
 }
 #endif

@@ -60,11 +60,17 @@ int cmd_top(int argc, char **argv)
 	uint32_t super = goheap_dominators_super_root(dom);
 	uint64_t live = goheap_dominators_retained(dom, super);
 	size_t want = a.top ? (size_t)a.top : 20;
-	cand *c = malloc(((size_t)nodes + 1) * sizeof *c);
+	size_t ngr;
+	goheap_dump_goroutines(s.dump, &ngr);
+	cand *c = malloc(((size_t)nodes + ngr + 1) * sizeof *c);
+	uint64_t *per_g = calloc(ngr + 1, sizeof *per_g), *top_root = calloc(ngr + 1, sizeof *top_root);
 	uint32_t *parent = report_bfs(s.graph, NULL, NULL, NULL);
-	if (!c || !parent) {
+	goheap_diag d;
+	if (!c || !parent || !per_g || !top_root || goheap_dominators_by_goroutine(dom, s.graph, per_g, ngr, &d)) {
 		free(c);
 		free(parent);
+		free(per_g);
+		free(top_root);
 		goheap_dominators_free(dom);
 		session_close(&s);
 		fprintf(stderr, "goheap: error: out of memory\n");
@@ -86,6 +92,21 @@ int cmd_top(int argc, char **argv)
 			continue;
 		c[nc++] = (cand){ v, r };
 	}
+	/*
+	 * Goroutines (node ids past the super-root): all the roots of one
+	 * goroutine together, unless one of them alone holds 90 % of it.
+	 */
+	size_t nroots;
+	const goheap_root *roots = goheap_graph_roots(s.graph, &nroots);
+	for (size_t r = 0; r < nroots; r++)
+		if (roots[r].goroutine < ngr) {
+			uint64_t rr = goheap_dominators_retained(dom, nobj + (uint32_t)r);
+			if (rr > top_root[roots[r].goroutine])
+				top_root[roots[r].goroutine] = rr;
+		}
+	for (size_t g = 0; g < ngr; g++)
+		if (per_g[g] && top_root[g] / 9 < per_g[g] / 10)
+			c[nc++] = (cand){ super + 1 + (uint32_t)g, per_g[g] };
 	qsort(c, nc, sizeof *c, cmp_cand);
 	size_t shown = nc < want ? nc : want;
 	json j;
@@ -99,10 +120,15 @@ int cmd_top(int argc, char **argv)
 	}
 	for (size_t k = 0; k < shown; k++) {
 		uint32_t v = c[k].node;
+		bool is_goroutine = v > super;
 		uint64_t shallow = v < nobj ? goheap_dump_object(s.dump, v).size : 0;
 		double pct = live ? 100.0 * (double)c[k].retained / (double)live : 0;
 		char name[512], rbuf[32], sbuf[32];
-		node_name(&s, v, name, sizeof name);
+		if (is_goroutine)
+			snprintf(name, sizeof name, "goroutine %" PRIu64 " (all its frames)",
+				 goheap_dump_goroutines(s.dump, &ngr)[v - super - 1].goid);
+		else
+			node_name(&s, v, name, sizeof name);
 		human_size(c[k].retained, rbuf, sizeof rbuf);
 		human_size(shallow, sbuf, sizeof sbuf);
 		/*
@@ -112,7 +138,7 @@ int cmd_top(int argc, char **argv)
 		uint32_t tail[PATH_TAIL];
 		size_t nt = 0, len = 0;
 		uint32_t u = v, root = UINT32_MAX;
-		for (;;) {
+		for (; !is_goroutine;) {
 			len++;
 			if (u >= nobj) {
 				root = u;
@@ -134,7 +160,8 @@ int cmd_top(int argc, char **argv)
 		if (a.json) {
 			json_object_begin(&j, NULL);
 			json_str(&j, "name", name);
-			json_bool(&j, "root", v >= nobj);
+			json_bool(&j, "root", v >= nobj && !is_goroutine);
+			json_bool(&j, "goroutine", is_goroutine);
 			if (v < nobj) {
 				json_u64(&j, "addr", goheap_dump_object(s.dump, v).addr + goheap_typing_data_offset(s.typing, v));
 				json_str(&j, "type", session_type_name(&s, v));
@@ -172,6 +199,8 @@ int cmd_top(int argc, char **argv)
 	}
 	free(c);
 	free(parent);
+	free(per_g);
+	free(top_root);
 	goheap_dominators_free(dom);
 	session_close(&s);
 	return cli_finish(EXIT_OK);

@@ -83,7 +83,8 @@ static const command commands[] = {
 	  "if it let go), shallow size, share of the live heap, and the shortest\n"
 	  "path from a named root. A node that retains 90% or more of what its\n"
 	  "immediate dominator retains is the same retainer one step down and is\n"
-	  "not listed again.\n" },
+	  "not listed again. A goroutine is a retainer too: all its frames,\n"
+	  "defers and panics together (unless one of its roots alone holds 90%).\n" },
 	{ "diff", cmd_diff, "goheap diff [--json] [--top N] [-q] --bin BINARY [--old-bin BINARY] OLD NEW",
 	  "what grew between two dumps: per type and per root",
 	  "Loads OLD, then NEW (one at a time), and compares them by name, not\n"

@@ -27,6 +27,9 @@ check(sizes == sorted(sizes, reverse=True), "retainers sorted by retained size")
 for r in top["retainers"]:
     check(r["retained_bytes"] >= r["shallow_bytes"], f"{r['name']}: retained >= shallow")
     check(0 < r["percent_of_live"] <= 100, f"{r['name']}: percent of live")
+    if r["goroutine"]:  # all of one goroutine's roots together: no single path
+        check(r["path"] == [] and r["name"].startswith("goroutine "), f"{r['name']}: a goroutine")
+        continue
     check(r["path"] and not r["path"][0].startswith("0x"), f"{r['name']}: path starts at a named root")
 
 known = {k["name"]: k for k in facts["known"]}

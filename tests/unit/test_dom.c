@@ -504,11 +504,61 @@ static unsigned check_by_type(const goheap_dominators *d, const tgraph *g, const
 	return bad;
 }
 
+/* ---- per-owner totals -------------------------------------------------------- */
+
+/*
+ * Live bytes reachable from the roots whose owner is not `without`
+ * (UINT32_MAX: from all roots), by plain BFS over the CSR graph.
+ */
+static uint64_t live_without(const tgraph *g, const uint32_t *root_owner, uint32_t without)
+{
+	uint8_t *seen = calloc((size_t)g->n + 1, 1);
+	uint32_t *queue = malloc(((size_t)g->n + 1) * sizeof *queue);
+	size_t head = 0, tail = 0;
+	uint64_t bytes = 0;
+	for (uint32_t r = g->root_first; r < g->n; r++) {
+		seen[r] = 1; /* a root gone is gone, whatever points at it */
+		if (without == UINT32_MAX || root_owner[r - g->root_first] != without)
+			queue[tail++] = r;
+	}
+	while (head < tail) {
+		uint32_t v = queue[head++];
+		bytes += node_size(g, v);
+		for (uint32_t e = g->row[v]; e < g->row[v + 1]; e++)
+			if (!seen[g->edges[e]]) {
+				seen[g->edges[e]] = 1;
+				queue[tail++] = g->edges[e];
+			}
+	}
+	free(seen);
+	free(queue);
+	return bytes;
+}
+
+/*
+ * goheap_dominators_by_owner() against its definition: what an owner
+ * retains is what stops being reachable when all its roots go.
+ */
+static unsigned check_by_owner(const goheap_dominators *d, const tgraph *g, const uint32_t *root_owner,
+			       uint32_t nowners)
+{
+	uint64_t got[8];
+	goheap_diag diag = { 0 };
+	if (nowners > 8 || goheap_dominators_by_owner(d, g->n, g->root_first, g->row, g->edges, root_owner, got,
+						      nowners, &diag) != GOHEAP_OK)
+		return 1;
+	uint64_t all = live_without(g, root_owner, UINT32_MAX);
+	unsigned bad = 0;
+	for (uint32_t k = 0; k < nowners; k++)
+		bad += got[k] != all - live_without(g, root_owner, k);
+	return bad;
+}
+
 static void test_random(void)
 {
 	tu_rng r = { 0x5eed };
 	char ctx[96];
-	unsigned idom_diff = 0, ret_diff = 0, chk_diff = 0, type_diff = 0;
+	unsigned idom_diff = 0, ret_diff = 0, chk_diff = 0, type_diff = 0, owner_diff = 0;
 	for (int it = 0; it < 4000; it++) {
 		tgraph g = random_graph(&r);
 		snprintf(ctx, sizeof ctx, "random graph %d (%u nodes, %u roots)", it, g.n, g.n - g.root_first);
@@ -540,6 +590,12 @@ static void test_random(void)
 				       (unsigned long long)ret[v]);
 		}
 		check_invariants(d, &g);
+		uint32_t nroots = g.n - g.root_first, *owner = malloc((nroots + 1) * sizeof *owner);
+		for (uint32_t k = 0; k < nroots; k++)
+			owner[k] = tu_below(&r, 4) == 0 ? UINT32_MAX : (uint32_t)tu_below(&r, 3);
+		if (check_by_owner(d, &g, owner, 3) && owner_diff++ < 10)
+			CHECKF(0, "per-owner totals differ from the definition");
+		free(owner);
 		uint32_t some = (uint32_t)tu_below(&r, N);
 		if (check_by_type(d, &g, idom, g.n, (uint32_t)it) || check_by_type(d, &g, idom, some, (uint32_t)it))
 			if (type_diff++ < 10)
@@ -555,6 +611,7 @@ static void test_random(void)
 	CHECK_EQ_U(ret_diff, 0);
 	CHECK_EQ_U(chk_diff, 0);
 	CHECK_EQ_U(type_diff, 0);
+	CHECK_EQ_U(owner_diff, 0);
 }
 
 /*
@@ -801,6 +858,25 @@ static void test_real(const char *dump_path, const char *bin_path)
 			if (ret[v] != goheap_dominators_retained(d, v))
 				diff++;
 		CHECK_EQ_U(diff, 0);
+		/* per goroutine: against reachability with the goroutine's roots gone */
+		size_t nroots, ngr;
+		const goheap_root *roots = goheap_graph_roots(g, &nroots);
+		goheap_dump_goroutines(dp, &ngr);
+		uint32_t *owner = malloc((nroots + 1) * sizeof *owner);
+		uint64_t *per_g = calloc(ngr + 1, sizeof *per_g);
+		for (size_t k = 0; k < nroots; k++)
+			owner[k] = roots[k].goroutine < ngr ? roots[k].goroutine : UINT32_MAX;
+		CHECK_EQ_I(goheap_dominators_by_goroutine(d, g, per_g, ngr, &diag), GOHEAP_OK);
+		diff = 0;
+		for (uint32_t k = 0; k < ngr; k++) {
+			uint64_t want = tot->live_bytes - live_without(&t, owner, k);
+			if (per_g[k] != want && diff++ < 5)
+				CHECKF(0, "goroutine %u retains %llu, freed without its roots %llu", k,
+				       (unsigned long long)per_g[k], (unsigned long long)want);
+		}
+		CHECK_EQ_U(diff, 0);
+		free(owner);
+		free(per_g);
 		size_t nkids;
 		goheap_dominators_children(d, t.n, &nkids);
 		printf("%s: %u nodes, %u reachable, %llu live bytes, super-root has %zu children\n", ctx, t.n,
