@@ -4,9 +4,10 @@
  *
  * A suspect is a node directly under the super-root of the dominator tree
  * (a named root, or an object shared by several roots) that retains at
- * least --threshold percent of the live heap, or a type whose instances
- * outside those nodes together retain that much (many small objects held
- * from many places). For a node suspect, the report descends the
+ * least --threshold percent of the live heap, a goroutine whose roots
+ * together retain that much though none does alone, or a type whose
+ * instances outside those nodes together retain that much (many small
+ * objects held from many places). For a node suspect, the report descends the
  * dominator tree while one child keeps ACCUM_SHARE of what its parent
  * retains, and stops at the accumulation point: where the memory spreads
  * over many children (a map's storage, a slice's array), or where a chain
@@ -32,10 +33,12 @@
 /* Text paths longer than this many nodes are shown elided. */
 #define PATH_STEPS 14
 
+typedef enum suspect_kind { SUSPECT_NODE, SUSPECT_GOROUTINE, SUSPECT_TYPE } suspect_kind;
+
 typedef struct suspect {
-	bool is_type;
+	suspect_kind kind;
 	uint32_t node;      /* node suspect: the node; type suspect: its biggest instance outside node suspects */
-	uint32_t group;     /* type suspect: the type group */
+	uint32_t group;     /* type suspect: the type group; goroutine suspect: the goroutine */
 	uint64_t count;     /* type suspect: instances outside node suspects */
 	uint64_t retained;
 } suspect;
@@ -54,8 +57,8 @@ static int cmp_suspect(const void *a, const void *b)
 	const suspect *x = a, *y = b;
 	if (x->retained != y->retained)
 		return x->retained > y->retained ? -1 : 1;
-	if (x->is_type != y->is_type)
-		return x->is_type ? 1 : -1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
 	return x->node < y->node ? -1 : x->node > y->node;
 }
 
@@ -331,6 +334,69 @@ static void report_type(const leaks_ctx *c, const suspect *sp, const uint32_t *p
 	free(rows);
 }
 
+typedef struct rootrow {
+	uint32_t node;
+	uint64_t retained;
+} rootrow;
+
+static int cmp_rootrow(const void *a, const void *b)
+{
+	const rootrow *x = a, *y = b;
+	if (x->retained != y->retained)
+		return x->retained > y->retained ? -1 : 1;
+	return x->node < y->node ? -1 : x->node > y->node;
+}
+
+/* A goroutine whose roots together retain the threshold, none alone. */
+static void report_goroutine(const leaks_ctx *c, const suspect *sp, size_t index)
+{
+	size_t nroots, ngr;
+	const goheap_root *roots = goheap_graph_roots(c->s->graph, &nroots);
+	const goheap_goroutine *gr = &goheap_dump_goroutines(c->s->dump, &ngr)[sp->group];
+	rootrow *rows = malloc((nroots + 1) * sizeof *rows);
+	size_t n = 0;
+	for (size_t r = 0; rows && r < nroots; r++)
+		if (roots[r].goroutine == sp->group)
+			rows[n++] = (rootrow){ c->nobj + (uint32_t)r,
+					       goheap_dominators_retained(c->dom, c->nobj + (uint32_t)r) };
+	if (rows)
+		qsort(rows, n, sizeof *rows, cmp_rootrow);
+	size_t show = n < LIST_ROWS ? n : LIST_ROWS;
+	char rb[32];
+	human_size(sp->retained, rb, sizeof rb);
+	if (c->j) {
+		char name[64];
+		snprintf(name, sizeof name, "goroutine %" PRIu64, gr->goid);
+		json_str(c->j, "kind", "goroutine");
+		json_str(c->j, "name", name);
+		json_u64(c->j, "retained_bytes", sp->retained);
+		json_double(c->j, "percent_of_live", pct(c, sp->retained));
+		json_array_begin(c->j, "roots");
+	} else {
+		printf("Suspect %zu: goroutine %" PRIu64 " retains %s (%.1f%% of the live heap) through its frames together,\n"
+		       "  none of which holds as much alone.\n  Its roots by retained size:\n",
+		       index, gr->goid, rb, pct(c, sp->retained));
+	}
+	for (size_t k = 0; k < show; k++) {
+		char name[512], b[32];
+		report_node_name(c->s, rows[k].node, name, sizeof name);
+		if (c->j) {
+			json_object_begin(c->j, NULL);
+			json_str(c->j, "name", name);
+			json_u64(c->j, "retained_bytes", rows[k].retained);
+			json_object_end(c->j);
+		} else {
+			human_size(rows[k].retained, b, sizeof b);
+			printf("    %10s %6.2f%%  %s\n", b, pct(c, rows[k].retained), name);
+		}
+	}
+	if (c->j)
+		json_array_end(c->j);
+	else if (n > show)
+		printf("    (%zu more roots)\n", n - show);
+	free(rows);
+}
+
 static bool mark_visit(void *ctx, uint32_t u)
 {
 	((uint8_t *)ctx)[u] = 1;
@@ -352,6 +418,7 @@ int cmd_leaks(int argc, char **argv)
 	uint8_t *inside = NULL;
 	uint32_t *parent = NULL;
 	goheap_type_total *whole = NULL;
+	uint64_t *per_g = NULL;
 	goheap_diag d;
 	if ((rc = session_dominators(&s, &a, a.pos[0], &dom)))
 		goto out;
@@ -365,7 +432,9 @@ int cmd_leaks(int argc, char **argv)
 	const uint32_t *top = goheap_dominators_children(dom, super, &nk);
 	bool ok = type_groups_init(&tg, &s);
 	size_t ng = tg.ngroups;
-	sus = ok ? malloc((nk + ng + 1) * sizeof *sus) : NULL;
+	size_t ngr;
+	goheap_dump_goroutines(s.dump, &ngr);
+	sus = ok ? malloc((nk + ng + ngr + 1) * sizeof *sus) : NULL;
 	inside = calloc((size_t)super + 1, 1);
 	whole = calloc(ng + 1, sizeof *whole);
 	parent = report_bfs(s.graph, NULL, NULL, NULL);
@@ -380,7 +449,7 @@ int cmd_leaks(int argc, char **argv)
 		uint64_t r = goheap_dominators_retained(dom, top[k]);
 		if (r < thr)
 			continue;
-		sus[ns++] = (suspect){ false, top[k], 0, 1, r };
+		sus[ns++] = (suspect){ SUSPECT_NODE, top[k], 0, 1, r };
 		if (!report_walk_dominated(dom, top[k], mark_visit, inside)) {
 			fprintf(stderr, "goheap: error: out of memory\n");
 			rc = cli_finish(EXIT_IO);
@@ -409,7 +478,7 @@ int cmd_leaks(int argc, char **argv)
 	}
 	for (size_t g = 0; g < ng; g++)
 		if (whole[g].retained >= thr && whole[g].count > 1)
-			sus[ns++] = (suspect){ true, UINT32_MAX, (uint32_t)g, whole[g].count, whole[g].retained };
+			sus[ns++] = (suspect){ SUSPECT_TYPE, UINT32_MAX, (uint32_t)g, whole[g].count, whole[g].retained };
 	if (ns > first_type) {
 		/* The biggest instance outside node suspects, per type suspect. */
 		for (uint32_t v = 0; v < nobj; v++) {
@@ -423,6 +492,21 @@ int cmd_leaks(int argc, char **argv)
 					sus[k].node = v;
 		}
 	}
+	/* Goroutine suspects: all of one goroutine's roots together, none alone. */
+	per_g = calloc(ngr + 1, sizeof *per_g);
+	if (!per_g || goheap_dominators_by_goroutine(dom, s.graph, per_g, ngr, &d) != GOHEAP_OK) {
+		fprintf(stderr, "goheap: error: out of memory\n");
+		rc = cli_finish(EXIT_IO);
+		goto out;
+	}
+	size_t nroots;
+	const goheap_root *roots = goheap_graph_roots(s.graph, &nroots);
+	for (size_t r = 0; r < nroots; r++)
+		if (roots[r].goroutine < ngr && goheap_dominators_retained(dom, nobj + (uint32_t)r) >= thr)
+			per_g[roots[r].goroutine] = 0; /* a root of it is a suspect of its own */
+	for (size_t g = 0; g < ngr; g++)
+		if (per_g[g] >= thr)
+			sus[ns++] = (suspect){ SUSPECT_GOROUTINE, UINT32_MAX, (uint32_t)g, 1, per_g[g] };
 	qsort(sus, ns, sizeof *sus, cmp_suspect);
 	size_t show = ns, want = a.top ? (size_t)a.top : DEFAULT_SUSPECTS;
 	if (show > want)
@@ -448,8 +532,10 @@ int cmd_leaks(int argc, char **argv)
 	for (size_t k = 0; k < show; k++) {
 		if (c.j)
 			json_object_begin(c.j, NULL);
-		if (sus[k].is_type)
+		if (sus[k].kind == SUSPECT_TYPE)
 			report_type(&c, &sus[k], parent, k + 1);
+		else if (sus[k].kind == SUSPECT_GOROUTINE)
+			report_goroutine(&c, &sus[k], k + 1);
 		else
 			report_node(&c, &sus[k], parent, k + 1);
 		if (c.j)
@@ -472,6 +558,7 @@ out:
 	free(sus);
 	free(inside);
 	free(whole);
+	free(per_g);
 	free(parent);
 	type_groups_free(&tg);
 	goheap_dominators_free(dom);

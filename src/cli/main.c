@@ -99,7 +99,8 @@ static const command commands[] = {
 	{ "leaks", cmd_leaks, "goheap leaks [--json] [--threshold P] [--top N] [-q] DUMP BINARY",
 	  "leak suspects: what holds most of the heap, and why",
 	  "Reports leak suspects in the manner of Eclipse MAT: each root, object\n"
-	  "shared by several roots, or type whose instances (outside those) retain\n"
+	  "shared by several roots, goroutine (its frames together, when none\n"
+	  "does alone), or type whose instances (outside those) retain\n"
 	  "--threshold percent of the live heap or more (default 10), biggest\n"
 	  "first, up to --top N (default 10). For each, it descends the dominator\n"
 	  "tree to the accumulation point, where the memory stops concentrating\n"

@@ -55,6 +55,21 @@ for r in rows:
 order = [r["retained_bytes"] for r in rows]
 check(order == sorted(order, reverse=True), "histogram --retained sorts by retained")
 
+# ---- leaks: a goroutine whose frames together pass the threshold ------------
+retainers = goheap_json("top", "--top", "100000", dump, binary).get("retainers", [])
+for g in [r for r in retainers if r["goroutine"]][:1]:
+    goid = g["name"].split()[1]
+    own = [r["retained_bytes"] for r in retainers if r["root"] and r["name"].startswith(f"goroutine {goid} ")]
+    biggest = max(own, default=0)
+    check(biggest < g["retained_bytes"], f"top: goroutine {goid} retains more than any one of its roots")
+    # a threshold between its biggest root and its total: the goroutine, not a root of it, is the suspect
+    pct = 100.0 * (biggest + g["retained_bytes"]) / 2 / live
+    found = [x for x in goheap_json("leaks", "--threshold", f"{pct:.6f}", "--top", "1000", dump, binary)["suspects"]
+             if x["kind"] == "goroutine" and x["name"] == f"goroutine {goid}"]
+    equal([x["retained_bytes"] for x in found], [g["retained_bytes"]], f"leaks: goroutine {goid} as a suspect")
+    for x in found:
+        check(all(r["retained_bytes"] * 100.0 < pct * live for r in x["roots"]), "leaks: none of its roots alone")
+
 # ---- per program ------------------------------------------------------------
 if facts["program"] == "shapes":
     ptr = facts["ptr_size"]
