@@ -115,7 +115,7 @@ def test_self(name):
     types = {t["type"]: t for t in d["types"]}
     bigger = 0
     for r in top["retainers"]:
-        if r["root"]:
+        if r["root"] or r["goroutine"]:  # objects only
             continue
         # top names made arrays by length ("[6]uint8"), histogram as "[...]uint8".
         t = types.get(r["type"]) or types.get(re.sub(r"^\[\d+\]", "[...]", r["type"]))
