@@ -84,3 +84,8 @@ foreach(dump ${GOHEAP_REAL_DUMPS})
   endif()
   set_tests_properties(unit_dom_${dump_name} PROPERTIES LABELS "unit;real-dump")
 endforeach()
+
+# All-or-nothing output files (src/util/outfile.c), the writers' base.
+goheap_unit_test(test_outfile ${GOHEAP_UNIT_DIR}/test_outfile.c)
+add_test(NAME unit_outfile COMMAND test_outfile)
+set_tests_properties(unit_outfile PROPERTIES LABELS unit)
