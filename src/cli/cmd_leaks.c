@@ -456,16 +456,56 @@ int cmd_leaks(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* Goroutine suspects: all of one goroutine's roots together, none alone. */
+	per_g = calloc(ngr + 1, sizeof *per_g);
+	if (!per_g || goheap_dominators_by_goroutine(dom, s.graph, per_g, ngr, &d) != GOHEAP_OK) {
+		fprintf(stderr, "goheap: error: out of memory\n");
+		rc = cli_finish(EXIT_IO);
+		goto out;
+	}
+	size_t nroots;
+	const goheap_root *roots = goheap_graph_roots(s.graph, &nroots);
+	for (size_t r = 0; r < nroots; r++)
+		if (roots[r].goroutine < ngr && goheap_dominators_retained(dom, nobj + (uint32_t)r) >= thr)
+			per_g[roots[r].goroutine] = 0; /* a root of it is a suspect of its own */
+	size_t first_goroutine = ns;
+	for (size_t g = 0; g < ngr; g++)
+		if (per_g[g] >= thr)
+			sus[ns++] = (suspect){ SUSPECT_GOROUTINE, UINT32_MAX, (uint32_t)g, 1, per_g[g] };
+	/* What a goroutine suspect's roots hold is its, not a type's: the
+	 * roots' subtrees are taken out below like a node suspect's. */
+	size_t nheld = 0;
+	uint32_t *held = malloc((nroots + 1) * sizeof *held);
+	if (!held) {
+		fprintf(stderr, "goheap: error: out of memory\n");
+		rc = cli_finish(EXIT_IO);
+		goto out;
+	}
+	for (size_t k = 0; k < first_goroutine; k++)
+		held[nheld++] = sus[k].node;
+	for (size_t r = 0; r < nroots; r++)
+		for (size_t k = first_goroutine; k < ns; k++)
+			if (roots[r].goroutine == sus[k].group && goheap_dominators_idom(dom, nobj + (uint32_t)r) != UINT32_MAX) {
+				held[nheld++] = nobj + (uint32_t)r;
+				if (!report_walk_dominated(dom, nobj + (uint32_t)r, mark_visit, inside)) {
+					free(held);
+					fprintf(stderr, "goheap: error: out of memory\n");
+					rc = cli_finish(EXIT_IO);
+					goto out;
+				}
+			}
+
 	/* Type suspects: what a type retains outside the node suspects. */
 	if (goheap_dominators_by_type(dom, super, nobj, group_of, &c, whole, ng, &d) != GOHEAP_OK) {
 		rc = cli_fail(&a, a.pos[0], GOHEAP_ENOMEM, &d);
 		goto out;
 	}
 	size_t first_type = ns;
-	for (size_t k = 0; k < ns; k++) {
+	for (size_t k = 0; k < nheld; k++) {
 		goheap_type_total *in = calloc(ng + 1, sizeof *in);
-		if (!in || goheap_dominators_by_type(dom, sus[k].node, nobj, group_of, &c, in, ng, &d) != GOHEAP_OK) {
+		if (!in || goheap_dominators_by_type(dom, held[k], nobj, group_of, &c, in, ng, &d) != GOHEAP_OK) {
 			free(in);
+			free(held);
 			fprintf(stderr, "goheap: error: out of memory\n");
 			rc = cli_finish(EXIT_IO);
 			goto out;
@@ -476,6 +516,7 @@ int cmd_leaks(int argc, char **argv)
 		}
 		free(in);
 	}
+	free(held);
 	for (size_t g = 0; g < ng; g++)
 		if (whole[g].retained >= thr && whole[g].count > 1)
 			sus[ns++] = (suspect){ SUSPECT_TYPE, UINT32_MAX, (uint32_t)g, whole[g].count, whole[g].retained };
@@ -492,21 +533,6 @@ int cmd_leaks(int argc, char **argv)
 					sus[k].node = v;
 		}
 	}
-	/* Goroutine suspects: all of one goroutine's roots together, none alone. */
-	per_g = calloc(ngr + 1, sizeof *per_g);
-	if (!per_g || goheap_dominators_by_goroutine(dom, s.graph, per_g, ngr, &d) != GOHEAP_OK) {
-		fprintf(stderr, "goheap: error: out of memory\n");
-		rc = cli_finish(EXIT_IO);
-		goto out;
-	}
-	size_t nroots;
-	const goheap_root *roots = goheap_graph_roots(s.graph, &nroots);
-	for (size_t r = 0; r < nroots; r++)
-		if (roots[r].goroutine < ngr && goheap_dominators_retained(dom, nobj + (uint32_t)r) >= thr)
-			per_g[roots[r].goroutine] = 0; /* a root of it is a suspect of its own */
-	for (size_t g = 0; g < ngr; g++)
-		if (per_g[g] >= thr)
-			sus[ns++] = (suspect){ SUSPECT_GOROUTINE, UINT32_MAX, (uint32_t)g, 1, per_g[g] };
 	qsort(sus, ns, sizeof *sus, cmp_suspect);
 	size_t show = ns, want = a.top ? (size_t)a.top : DEFAULT_SUSPECTS;
 	if (show > want)
