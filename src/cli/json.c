@@ -10,11 +10,41 @@ void json_init(json *j, FILE *out)
 	j->out = out;
 }
 
+/*
+ * Length of the valid UTF-8 sequence at s (n bytes left), or 0: no
+ * overlong forms, no surrogates, nothing past U+10FFFF.
+ */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len;
+	uint32_t cp, min;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, cp = c & 0x1f, min = 0x80;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0f, min = 0x800;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, cp = c & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t k = 1; k < len; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
 static void put_escaped(FILE *f, const char *s, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	fputc('"', f);
 	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c = u[i];
 		switch (c) {
 		case '"': fputs("\\\"", f); break;
 		case '\\': fputs("\\\\", f); break;
@@ -22,12 +52,21 @@ static void put_escaped(FILE *f, const char *s, size_t n)
 		case '\r': fputs("\\r", f); break;
 		case '\t': fputs("\\t", f); break;
 		default:
-			/* Control bytes and bytes that are not ASCII (dump strings
-			 * are not guaranteed to be UTF-8) are escaped. */
-			if (c < 0x20 || c >= 0x7f)
+			if (c >= 0x80) {
+				/* UTF-8 passes through; other bytes (dump strings need
+				 * not be UTF-8) become the code point of their value. */
+				size_t len = utf8_len(u + i, n - i);
+				if (len) {
+					fwrite(u + i, 1, len, f);
+					i += len - 1;
+				} else {
+					fprintf(f, "\\u%04x", c);
+				}
+			} else if (c < 0x20 || c == 0x7f) {
 				fprintf(f, "\\u%04x", c);
-			else
+			} else {
 				fputc(c, f);
+			}
 		}
 	}
 	fputc('"', f);

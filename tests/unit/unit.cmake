@@ -89,3 +89,8 @@ endforeach()
 goheap_unit_test(test_outfile ${GOHEAP_UNIT_DIR}/test_outfile.c)
 add_test(NAME unit_outfile COMMAND test_outfile)
 set_tests_properties(unit_outfile PROPERTIES LABELS unit)
+
+# The CLI's JSON string escaping (src/cli/json.c is compiled in).
+goheap_unit_test(test_json ${GOHEAP_UNIT_DIR}/test_json.c ${PROJECT_SOURCE_DIR}/src/cli/json.c)
+add_test(NAME unit_json COMMAND test_json)
+set_tests_properties(unit_json PROPERTIES LABELS unit)
