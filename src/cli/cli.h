@@ -33,7 +33,9 @@ enum {
 	OPT_THRESHOLD = 1 << 7, /* --threshold P */
 	OPT_BIN = 1 << 8,    /* --bin BINARY, --old-bin BINARY */
 	OPT_OUTPUT = 1 << 9, /* -o / --output FILE */
-	OPT_RETAINED = 1 << 10 /* --retained */
+	OPT_RETAINED = 1 << 10, /* --retained */
+	OPT_DOT = 1 << 11,    /* --svg, --png, --around X, --max-nodes N, --all-objects */
+	OPT_KEEP_UNREACHABLE = 1 << 12 /* --keep-unreachable */
 };
 
 /* A command's options and positional arguments. */
@@ -53,6 +55,11 @@ typedef struct cli_args {
 	const char *bin;     /* --bin: NULL when not given */
 	const char *old_bin; /* --old-bin: NULL when not given */
 	const char *output;  /* -o / --output: NULL when not given */
+	bool svg, png;       /* --svg, --png */
+	const char *around;  /* --around X: NULL when not given */
+	long max_nodes;      /* --max-nodes N: 0 when not given */
+	bool all_objects;    /* --all-objects */
+	bool keep_unreachable; /* --keep-unreachable */
 	int npos;
 	const char *pos[8];
 } cli_args;
@@ -101,6 +108,9 @@ int cmd_tree(int argc, char **argv);
 int cmd_path(int argc, char **argv);
 int cmd_leaks(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_pprof(int argc, char **argv);
+int cmd_dot(int argc, char **argv);
+int cmd_hprof(int argc, char **argv);
 
 /* Print a command's help text (from the table in main.c); false if unknown. */
 bool cli_print_command_help(const char *name, FILE *out);

@@ -130,6 +130,68 @@ static const command commands[] = {
 	  "so each further path is another, disjoint way the target is kept\n"
 	  "alive, up to --limit N (default 10); by type, each further path leads\n"
 	  "to the next nearest instance.\n" },
+	{ "dot", cmd_dot,
+	  "goheap dot [--json] [--svg|--png] [-o FILE] [--top N] [--around X] [--depth N] [--max-nodes N] "
+	  "[--all-objects] [-q] DUMP BINARY",
+	  "a Graphviz picture of the heap: top retainers, a neighbourhood, or all",
+	  "Writes part of the object graph as Graphviz DOT (to FILE, or standard\n"
+	  "output), or with --svg or --png lays it out with Graphviz's dot engine\n"
+	  "and renders it. Nodes show the type (roots: the name), the address,\n"
+	  "and the retained and shallow size; roots are gold octagons, objects\n"
+	  "are tinted by type; edges are named by field (.items, [3], map value).\n"
+	  "Scopes:\n"
+	  "  default        the --top N biggest retainers (default 30, as 'top'\n"
+	  "                 picks them) and the dominator tree between them, each\n"
+	  "                 under the nearest of them that dominates it, else its\n"
+	  "                 root; a dashed edge stands for objects in between.\n"
+	  "  --around X     X is an address (the object containing it), a root's\n"
+	  "                 name or a type (as 'histogram' names it): X and what\n"
+	  "                 lies within --depth N hops (default 2) both ways, what\n"
+	  "                 it points to and what points to it, biggest retainers\n"
+	  "                 first, up to --max-nodes N (default 100), with every\n"
+	  "                 pointer between them.\n"
+	  "  --all-objects  every live object and root, every pointer; as DOT it\n"
+	  "                 is streamed (any size); --svg/--png refuse more than\n"
+	  "                 --max-nodes (default 2000) nodes.\n"
+	  "The file is written whole or not at all. --json (with -o) prints a\n"
+	  "summary: output, format, scope, nodes, edges, left_out.\n" },
+	{ "pprof", cmd_pprof, "goheap pprof [--json] [-q] -o FILE DUMP BINARY",
+	  "what retains memory, as a pprof profile for go tool pprof",
+	  "Writes the live heap as a gzipped pprof profile (profile.proto) to\n"
+	  "FILE, for 'go tool pprof' (-http for a flame graph, -top, -list,\n"
+	  "-diff_base against an older dump's profile). Each stack is a path\n"
+	  "down the dominator tree: the named root (a global; a goroutine's call\n"
+	  "stack, then 'function: variable'), then each object by the field\n"
+	  "that holds it and its type ('map value -> main.Session'). Indices\n"
+	  "are dropped ('.items[i]'), consecutive objects of one frame are one\n"
+	  "frame, and a frame already on the stack folds back to it, so a long\n"
+	  "list is one or two frames; a map's storage adds no frame to its\n"
+	  "header's. Objects no single root holds start from '(shared) TYPE'.\n"
+	  "Sample types: inuse_objects and inuse_space (the default) count each\n"
+	  "live object once on its own stack: flat is what a frame's objects\n"
+	  "take themselves, cum is what the frame retains, and the totals are\n"
+	  "the live heap. retained_objects and retained_space hold what each\n"
+	  "root retains, on the root's own stack only, so flat = cum = retained\n"
+	  "and nothing counts twice. The file is written whole or not at all.\n"
+	  "--json prints a summary: output, live_objects, live_bytes, samples,\n"
+	  "functions, locations, max_depth, file_bytes.\n" },
+	{ "hprof", cmd_hprof, "goheap hprof [--json] [--keep-unreachable] [-q] -o FILE DUMP [BINARY]",
+	  "the heap as a Java heap dump for Eclipse MAT and VisualVM",
+	  "Writes the typed object graph to FILE as an hprof heap dump (JAVA\n"
+	  "PROFILE 1.0.2, 8-byte ids) that Eclipse MAT, VisualVM and other Java\n"
+	  "heap tools open: their histograms, dominator trees, retained sizes and\n"
+	  "paths to GC roots then work on the Go heap. Every Go type is a class\n"
+	  "with its fields from DWARF (pointers as references, scalars as\n"
+	  "primitives) and the Go object's size; byte slices and strings are\n"
+	  "byte[], arrays of pointers are object arrays (*T[]), other arrays\n"
+	  "primitive arrays; untyped objects are instances of their shape. Object\n"
+	  "ids are addresses. Globals are static fields of a class per package\n"
+	  "(main.sessions is field sessions of class main); each goroutine is a\n"
+	  "thread with its stack trace (function, file, line) whose variables are\n"
+	  "Java-frame roots; finalizers are unknown roots. Objects no root\n"
+	  "reaches are left out unless --keep-unreachable. VisualVM shows every\n"
+	  "size and retained size as goheap does. The file is written whole or\n"
+	  "not at all. --json prints a summary (see goheap(1)).\n" },
 	{ "help", NULL, "goheap help [COMMAND]", "show help for goheap or one command", NULL },
 };
 
@@ -271,6 +333,18 @@ int cli_parse(int argc, char **argv, cli_args *out, unsigned allowed)
 				rc = parse_string(argv[0], s, val, &out->old_bin), i++;
 			else if ((allowed & OPT_OUTPUT) && (strcmp(s, "-o") == 0 || strcmp(s, "--output") == 0))
 				rc = parse_string(argv[0], s, val, &out->output), i++;
+			else if ((allowed & OPT_DOT) && strcmp(s, "--svg") == 0)
+				out->svg = true;
+			else if ((allowed & OPT_DOT) && strcmp(s, "--png") == 0)
+				out->png = true;
+			else if ((allowed & OPT_DOT) && strcmp(s, "--around") == 0)
+				rc = parse_string(argv[0], s, val, &out->around), i++;
+			else if ((allowed & OPT_DOT) && strcmp(s, "--max-nodes") == 0)
+				rc = parse_count(argv[0], s, val, &out->max_nodes), i++;
+			else if ((allowed & OPT_DOT) && strcmp(s, "--all-objects") == 0)
+				out->all_objects = true;
+			else if ((allowed & OPT_KEEP_UNREACHABLE) && strcmp(s, "--keep-unreachable") == 0)
+				out->keep_unreachable = true;
 			else
 				return cli_usage(argv[0], "unknown option '%s'", s);
 			if (rc)

@@ -35,7 +35,9 @@ check(re.match(r"goheap \d+\.\d+\.\d+\n", out), f"--version: {out!r}")
 # a key's dots step into objects, and into the first element of arrays.
 entry = manifest()[0]
 dump, binary = os.path.join(DUMPS, entry["dump"]), os.path.join(DUMPS, entry["binary"])
-json_args = {"diff": ["--bin", binary, dump, dump], "path": [dump, binary, "main.Item"]}
+json_args = {"diff": ["--bin", binary, dump, dump], "path": [dump, binary, "main.Item"],
+             "hprof": ["-o", "/dev/null", dump, binary], "dot": ["-o", "/dev/null", dump, binary],
+             "pprof": ["-o", "/dev/null", dump, binary]}
 section = man.split(".SH JSON")[1].split(".SH ")[0]
 parts = re.split(r"^\.B goheap (\w+) \\-\\-json$", section, flags=re.M)
 keys_of = {}

@@ -90,6 +90,12 @@ goheap_unit_test(test_outfile ${GOHEAP_UNIT_DIR}/test_outfile.c)
 add_test(NAME unit_outfile COMMAND test_outfile)
 set_tests_properties(unit_outfile PROPERTIES LABELS unit)
 
+# The streaming profile.proto writer of goheap pprof (formats/pprof/proto.c),
+# read back by a wire-format decoder of its own.
+goheap_unit_test(test_pprof_proto ${GOHEAP_UNIT_DIR}/test_pprof_proto.c)
+add_test(NAME unit_pprof_proto COMMAND test_pprof_proto)
+set_tests_properties(unit_pprof_proto PROPERTIES LABELS unit)
+
 # The CLI's JSON string escaping (src/cli/json.c is compiled in).
 goheap_unit_test(test_json ${GOHEAP_UNIT_DIR}/test_json.c ${PROJECT_SOURCE_DIR}/src/cli/json.c)
 add_test(NAME unit_json COMMAND test_json)
