@@ -10,31 +10,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
+#include "benchutil.h"
 #include "goheap/dump.h"
-
-static long status_kb(const char *key)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long v = -1;
-	size_t n = strlen(key);
-	while (f && fgets(line, sizeof line, f))
-		if (strncmp(line, key, n) == 0 && line[n] == ':')
-			v = strtol(line + n + 1, NULL, 10);
-	if (f)
-		fclose(f);
-	return v;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int main(int argc, char **argv)
 {
@@ -47,16 +25,16 @@ int main(int argc, char **argv)
 	long anon_delta_kb = 0;
 	uint64_t bytes = 0, objects = 0;
 	for (int r = 0; r < runs; r++) {
-		long before = status_kb("RssAnon");
+		long before = bench_status_kb("RssAnon");
 		goheap_dump *dp;
 		goheap_diag d;
-		double t0 = now();
+		double t0 = bench_now();
 		if (goheap_dump_open(&dp, argv[1], NULL, &d)) {
 			fprintf(stderr, "bench_reader: %s\n", d.msg);
 			return 1;
 		}
-		double t = now() - t0;
-		long after = status_kb("RssAnon");
+		double t = bench_now() - t0;
+		long after = bench_status_kb("RssAnon");
 		if (t < best)
 			best = t;
 		if (after - before > anon_delta_kb)
@@ -70,6 +48,6 @@ int main(int argc, char **argv)
 	       "peak_rss_bytes_incl_mapped_file %ld\n",
 	       bytes, objects, runs, best, (double)bytes / 1e6 / best, (double)objects / best,
 	       anon_delta_kb * 1024, (double)anon_delta_kb * 1024.0 / (double)objects,
-	       status_kb("VmHWM") * 1024);
+	       bench_status_kb("VmHWM") * 1024);
 	return 0;
 }
