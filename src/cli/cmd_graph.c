@@ -102,12 +102,9 @@ static int histogram_retained(const cli_args *a, const session *s, const type_gr
 int cmd_histogram(int argc, char **argv)
 {
 	cli_args a;
-	int rc = cli_begin(argc, argv, &a, OPT_TOP | OPT_CSV | OPT_RETAINED, 1, 2);
-	if (rc != CLI_CONTINUE)
-		return rc;
 	session s;
-	rc = session_open(&s, &a, a.pos[0], a.npos > 1 ? a.pos[1] : NULL);
-	if (rc)
+	int rc;
+	if (!session_begin(&s, &a, argc, argv, OPT_TOP | OPT_CSV | OPT_RETAINED, 1, 2, &rc))
 		return rc;
 	type_groups tg;
 	hrow *rows = NULL;
@@ -265,12 +262,9 @@ static int cmp_rrow(const void *a, const void *b)
 int cmd_roots(int argc, char **argv)
 {
 	cli_args a;
-	int rc = cli_begin(argc, argv, &a, OPT_TOP, 1, 2);
-	if (rc != CLI_CONTINUE)
-		return rc;
 	session s;
-	rc = session_open(&s, &a, a.pos[0], a.npos > 1 ? a.pos[1] : NULL);
-	if (rc)
+	int rc;
+	if (!session_begin(&s, &a, argc, argv, OPT_TOP, 1, 2, &rc))
 		return rc;
 	size_t nroots;
 	const goheap_root *roots = goheap_graph_roots(s.graph, &nroots);
@@ -685,12 +679,9 @@ static const char *gstatus(uint64_t st)
 int cmd_goroutines(int argc, char **argv)
 {
 	cli_args a;
-	int rc = cli_begin(argc, argv, &a, 0, 1, 2);
-	if (rc != CLI_CONTINUE)
-		return rc;
 	session s;
-	rc = session_open(&s, &a, a.pos[0], a.npos > 1 ? a.pos[1] : NULL);
-	if (rc)
+	int rc;
+	if (!session_begin(&s, &a, argc, argv, 0, 1, 2, &rc))
 		return rc;
 	size_t ng, nf, nroots;
 	const goheap_goroutine *gs = goheap_dump_goroutines(s.dump, &ng);

@@ -406,11 +406,9 @@ static bool mark_visit(void *ctx, uint32_t u)
 int cmd_leaks(int argc, char **argv)
 {
 	cli_args a;
-	int rc = cli_begin(argc, argv, &a, OPT_THRESHOLD | OPT_TOP, 2, 2);
-	if (rc != CLI_CONTINUE)
-		return rc;
 	session s;
-	if ((rc = session_open(&s, &a, a.pos[0], a.pos[1])))
+	int rc;
+	if (!session_begin(&s, &a, argc, argv, OPT_THRESHOLD | OPT_TOP, 2, 2, &rc))
 		return rc;
 	goheap_dominators *dom = NULL;
 	type_groups tg = { 0 };

@@ -46,11 +46,9 @@ static void print_path_text(const session *s, const uint32_t *p, size_t n, size_
 int cmd_path(int argc, char **argv)
 {
 	cli_args a;
-	int rc = cli_begin(argc, argv, &a, OPT_ALL | OPT_LIMIT, 3, 3);
-	if (rc != CLI_CONTINUE)
-		return rc;
 	session s;
-	if ((rc = session_open(&s, &a, a.pos[0], a.pos[1])))
+	int rc;
+	if (!session_begin(&s, &a, argc, argv, OPT_ALL | OPT_LIMIT, 3, 3, &rc))
 		return rc;
 	const char *what = a.pos[2];
 	uint32_t nobj = goheap_graph_object_count(s.graph), nodes = goheap_graph_node_count(s.graph);

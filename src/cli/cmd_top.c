@@ -29,27 +29,12 @@ static int cmp_cand(const void *a, const void *b)
 	return x->node < y->node ? -1 : x->node > y->node;
 }
 
-/* A node as text: a root's name, or "0x... type". */
-static void node_name(const session *s, uint32_t node, char *buf, size_t len)
-{
-	uint32_t nobj = goheap_graph_object_count(s->graph);
-	if (node >= nobj)
-		goheap_graph_root_name(s->graph, node - nobj, buf, len);
-	else
-		snprintf(buf, len, "0x%" PRIx64 " %s",
-			 goheap_dump_object(s->dump, node).addr + goheap_typing_data_offset(s->typing, node),
-			 session_type_name(s, node));
-}
-
 int cmd_top(int argc, char **argv)
 {
 	cli_args a;
-	int rc = cli_begin(argc, argv, &a, OPT_TOP, 1, 2);
-	if (rc != CLI_CONTINUE)
-		return rc;
 	session s;
-	rc = session_open(&s, &a, a.pos[0], a.npos > 1 ? a.pos[1] : NULL);
-	if (rc)
+	int rc;
+	if (!session_begin(&s, &a, argc, argv, OPT_TOP, 1, 2, &rc))
 		return rc;
 	goheap_dominators *dom;
 	if ((rc = session_dominators(&s, &a, a.pos[0], &dom))) {
@@ -128,7 +113,7 @@ int cmd_top(int argc, char **argv)
 			snprintf(name, sizeof name, "goroutine %" PRIu64 " (all its frames)",
 				 goheap_dump_goroutines(s.dump, &ngr)[v - super - 1].goid);
 		else
-			node_name(&s, v, name, sizeof name);
+			report_node_name(&s, v, name, sizeof name);
 		human_size(c[k].retained, rbuf, sizeof rbuf);
 		human_size(shallow, sbuf, sizeof sbuf);
 		/*
@@ -163,7 +148,7 @@ int cmd_top(int argc, char **argv)
 			json_bool(&j, "root", v >= nobj && !is_goroutine);
 			json_bool(&j, "goroutine", is_goroutine);
 			if (v < nobj) {
-				json_u64(&j, "addr", goheap_dump_object(s.dump, v).addr + goheap_typing_data_offset(s.typing, v));
+				json_u64(&j, "addr", report_addr(&s, v));
 				json_str(&j, "type", session_type_name(&s, v));
 			}
 			json_u64(&j, "shallow_bytes", shallow);
@@ -173,7 +158,7 @@ int cmd_top(int argc, char **argv)
 			json_array_begin(&j, "path");
 			for (size_t p = 0; p < np; p++) {
 				char step[512];
-				node_name(&s, path[p], step, sizeof step);
+				report_node_name(&s, path[p], step, sizeof step);
 				json_str(&j, NULL, step);
 				if (p == 0 && elided)
 					json_str(&j, NULL, "...");

@@ -197,11 +197,9 @@ static void show_other(const tree_ctx *c, json *j, const item *it, size_t depth)
 int cmd_tree(int argc, char **argv)
 {
 	cli_args a;
-	int rc = cli_begin(argc, argv, &a, OPT_DEPTH | OPT_MIN_PERCENT, 2, 3);
-	if (rc != CLI_CONTINUE)
-		return rc;
 	session s;
-	if ((rc = session_open(&s, &a, a.pos[0], a.pos[1])))
+	int rc;
+	if (!session_begin(&s, &a, argc, argv, OPT_DEPTH | OPT_MIN_PERCENT, 2, 3, &rc))
 		return rc;
 	goheap_dominators *dom = NULL;
 	type_groups tg = { 0 };

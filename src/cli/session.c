@@ -66,6 +66,19 @@ int session_dominators(const session *s, const cli_args *a, const char *dump_pat
 	return st ? cli_fail(a, dump_path, st, &d) : EXIT_OK;
 }
 
+bool session_begin(session *s, cli_args *a, int argc, char **argv, unsigned allowed, int min_pos, int max_pos,
+		   int *exit_code)
+{
+	memset(s, 0, sizeof *s);
+	int rc = cli_begin(argc, argv, a, allowed, min_pos, max_pos);
+	if (rc != CLI_CONTINUE) { /* --help, or a usage error */
+		*exit_code = rc;
+		return false;
+	}
+	*exit_code = session_open(s, a, a->pos[0], a->npos > 1 ? a->pos[1] : NULL);
+	return *exit_code == EXIT_OK;
+}
+
 void session_close(session *s)
 {
 	goheap_typing_free(s->typing);

@@ -30,6 +30,15 @@ int session_open(session *s, const cli_args *a, const char *dump_path, const cha
 void session_close(session *s);
 
 /*
+ * The start of a command that reads DUMP [BINARY] as its first arguments:
+ * cli_begin() (options in `allowed`, min_pos..max_pos arguments, --help),
+ * then session_open(). Returns true when the command should run (*exit_code
+ * is then EXIT_OK), else false with the exit code to return.
+ */
+bool session_begin(session *s, cli_args *a, int argc, char **argv, unsigned allowed, int min_pos, int max_pos,
+		   int *exit_code);
+
+/*
  * The dominator tree of the session's graph, with progress on stderr.
  * Returns EXIT_OK, or the exit code of the failure it reported.
  */
