@@ -23,6 +23,7 @@
 #include <graphviz/gvc.h>
 #endif
 
+#include "util/human.h"
 #include "util/diag.h"
 #include "util/outfile.h"
 
@@ -206,22 +207,6 @@ static void sb_plain(sbuf *b, const char *str, bool quotes)
 		}
 		i += len;
 	}
-}
-
-/* "1.5 MiB", "312 B": binary units, one decimal (as goheap's reports). */
-static void size_text(uint64_t n, char *buf, size_t len)
-{
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)n;
-	int u = 0;
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%" PRIu64 " B", n);
-	else
-		snprintf(buf, len, "%.1f %s", v, unit[u]);
 }
 
 /*
@@ -521,8 +506,8 @@ int goheap_dot_add_node(goheap_dot *d, uint32_t id, const goheap_dot_node *n, go
 	bool root = n->kind == GOHEAP_DOT_ROOT;
 	const char *nm = n->name ? n->name : "?";
 	snprintf(name, sizeof name, "n%" PRIu32, id);
-	size_text(n->retained, retained, sizeof retained);
-	size_text(n->shallow, shallow, sizeof shallow);
+	human_size(n->retained, retained, sizeof retained);
+	human_size(n->shallow, shallow, sizeof shallow);
 	snprintf(addr, sizeof addr, "0x%" PRIx64, n->addr);
 	snprintf(bytes_s, sizeof bytes_s, "%" PRIu64, n->shallow);
 	snprintf(bytes_r, sizeof bytes_r, "%" PRIu64, n->retained);

@@ -163,6 +163,29 @@ static int push(frame_vec *st, uint32_t node, uint32_t cur)
 	return 0;
 }
 
+/*
+ * One step of the search: the next node seen for the first time (the num
+ * of its DFS parent in *parent), pushed so the walk goes on below it; NONE
+ * when the search is over, DFS_OOM when the stack cannot grow. Both runs
+ * of the search go through here, so they visit nodes in one order.
+ */
+#define DFS_OOM (UINT32_MAX - 1)
+static uint32_t dfs_step(frame_vec *st, uint32_t S, uint32_t nroot_first, const uint32_t *row,
+			 const uint32_t *edges, const uint32_t *num, uint32_t next, uint32_t *parent)
+{
+	while (st->n > 0) {
+		frame *f = &st->v[st->n - 1];
+		uint32_t t = next_new(f, S, nroot_first, row, edges, num, next);
+		if (t == NONE) {
+			st->n--;
+			continue;
+		}
+		*parent = num[f->node]; /* before push: it may move the stack */
+		return push(st, t, row[t]) ? DFS_OOM : t;
+	}
+	return NONE;
+}
+
 /* ---- eval ------------------------------------------------------------------- */
 
 /*
@@ -251,19 +274,13 @@ static int compute(goheap_dominators **out, uint32_t nnodes, uint32_t nroot_firs
 		rc = OOM(d);
 		goto out;
 	}
-	while (st.n > 0) {
-		frame *f = &st.v[st.n - 1];
-		uint32_t t = next_new(f, S, nroot_first, row, edges, num, n);
-		if (t == NONE) {
-			st.n--;
-			continue;
-		}
-		anc[n] = num[f->node];
-		num[t] = n++;
-		if (push(&st, t, row[t])) {
+	for (uint32_t t, p; (t = dfs_step(&st, S, nroot_first, row, edges, num, n, &p)) != NONE;) {
+		if (t == DFS_OOM) {
 			rc = OOM(d);
 			goto out;
 		}
+		anc[n] = p;
+		num[t] = n++;
 	}
 	VEC_FREE(st);
 	r->reachable = n - 1;
@@ -366,14 +383,12 @@ static int compute(goheap_dominators **out, uint32_t nnodes, uint32_t nroot_firs
 		rc = OOM(d);
 		goto out;
 	}
-	while (st.n > 0) {
-		frame *f = &st.v[st.n - 1];
-		uint32_t t = next_new(f, S, nroot_first, row, edges, num, next);
-		if (t == NONE) {
-			st.n--;
-			continue;
+	for (uint32_t t, p; (t = dfs_step(&st, S, nroot_first, row, edges, num, next, &p)) != NONE;) {
+		if (t == DFS_OOM) {
+			rc = OOM(d);
+			goto out;
 		}
-		uint32_t w = next++, p = num[f->node];
+		uint32_t w = next++;
 		uint32_t s = bit[w / 64] >> (w % 64) & 1 ? red[rp++] : p;
 		uint32_t x = p;
 		while (x > s)
@@ -381,10 +396,6 @@ static int compute(goheap_dominators **out, uint32_t nnodes, uint32_t nroot_firs
 		idom[w] = x;
 		vertex[w] = t;
 		live_overflow |= __builtin_add_overflow(live, size(ctx, t), &live);
-		if (push(&st, t, row[t])) {
-			rc = OOM(d);
-			goto out;
-		}
 	}
 	VEC_FREE(st);
 	free(red);

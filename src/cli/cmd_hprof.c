@@ -2,6 +2,7 @@
  * cmd_hprof.c - goheap hprof: the typed object graph as a Java heap dump
  * (formats/hprof) for Eclipse MAT, VisualVM and other hprof readers.
  */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -23,15 +24,6 @@ typedef struct rows_out {
 	bool oom;
 } rows_out;
 
-static char *dup_str(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 static void keep_row(void *ctx, const goheap_hprof_class_row *r)
 {
 	rows_out *ro = ctx;
@@ -46,8 +38,8 @@ static void keep_row(void *ctx, const goheap_hprof_class_row *r)
 		ro->alloc = na;
 	}
 	goheap_hprof_class_row c = *r;
-	c.class_name = dup_str(r->class_name);
-	c.go_type = dup_str(r->go_type);
+	c.class_name = strdup(r->class_name);
+	c.go_type = strdup(r->go_type);
 	if (!c.class_name || !c.go_type) {
 		free((void *)(uintptr_t)c.class_name);
 		free((void *)(uintptr_t)c.go_type);

@@ -36,30 +36,27 @@ int cmd_top(int argc, char **argv)
 	int rc;
 	if (!session_begin(&s, &a, argc, argv, OPT_TOP, 1, 2, &rc))
 		return rc;
-	goheap_dominators *dom;
-	if ((rc = session_dominators(&s, &a, a.pos[0], &dom))) {
-		session_close(&s);
-		return rc;
-	}
+	goheap_dominators *dom = NULL;
+	cand *c = NULL;
+	uint64_t *per_g = NULL, *top_root = NULL;
+	uint32_t *parent = NULL;
+	if ((rc = session_dominators(&s, &a, a.pos[0], &dom)))
+		goto out;
 	uint32_t nobj = goheap_graph_object_count(s.graph), nodes = goheap_graph_node_count(s.graph);
 	uint32_t super = goheap_dominators_super_root(dom);
 	uint64_t live = goheap_dominators_retained(dom, super);
 	size_t want = a.top ? (size_t)a.top : 20;
 	size_t ngr;
 	goheap_dump_goroutines(s.dump, &ngr);
-	cand *c = malloc(((size_t)nodes + ngr + 1) * sizeof *c);
-	uint64_t *per_g = calloc(ngr + 1, sizeof *per_g), *top_root = calloc(ngr + 1, sizeof *top_root);
-	uint32_t *parent = report_bfs(s.graph, NULL, NULL, NULL);
+	c = malloc(((size_t)nodes + ngr + 1) * sizeof *c);
+	per_g = calloc(ngr + 1, sizeof *per_g);
+	top_root = calloc(ngr + 1, sizeof *top_root);
+	parent = report_bfs(s.graph, NULL, NULL, NULL);
 	goheap_diag d;
 	if (!c || !parent || !per_g || !top_root || goheap_dominators_by_goroutine(dom, s.graph, per_g, ngr, &d)) {
-		free(c);
-		free(parent);
-		free(per_g);
-		free(top_root);
-		goheap_dominators_free(dom);
-		session_close(&s);
 		fprintf(stderr, "goheap: error: out of memory\n");
-		return EXIT_IO;
+		rc = EXIT_IO;
+		goto out;
 	}
 	/*
 	 * Candidates: every reachable node, except one that retains 90 % or
@@ -182,11 +179,13 @@ int cmd_top(int argc, char **argv)
 		json_object_end(&j);
 		json_finish(&j);
 	}
+	rc = EXIT_OK;
+out:
 	free(c);
 	free(parent);
 	free(per_g);
 	free(top_root);
 	goheap_dominators_free(dom);
 	session_close(&s);
-	return cli_finish(EXIT_OK);
+	return cli_finish(rc);
 }

@@ -10,21 +10,6 @@
 #include "util/hash.h"
 #include "util/vec.h"
 
-void human_size(uint64_t n, char *buf, size_t len)
-{
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)n;
-	int u = 0;
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%" PRIu64 " B", n);
-	else
-		snprintf(buf, len, "%.1f %s", v, unit[u]);
-}
-
 const char *histogram_name(const session *s, uint32_t id, char *buf, size_t len)
 {
 	const goheap_btype *t = goheap_typing_type(s->typing, id);

@@ -17,9 +17,7 @@
 #include "cli/json.h"
 #include "cli/session.h"
 #include "goheap/analysis.h"
-
-/* "1.5 MiB", "312 B" (binary units, one decimal). */
-void human_size(uint64_t n, char *buf, size_t len);
+#include "util/human.h"
 
 /*
  * The histogram name of type id: arrays typing made for slices, strings

@@ -14,15 +14,6 @@
 
 #define OUT_BUFFER (1u << 20)
 
-static char *dup_str(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 /* The process umask (read by setting it back at once: not thread-safe, like umask itself). */
 static mode_t umask_value(void)
 {
@@ -43,7 +34,7 @@ int outfile_open(outfile *o, const char *path, goheap_diag *d)
 {
 	memset(o, 0, sizeof *o);
 	diag_clear(d);
-	o->path = dup_str(path);
+	o->path = strdup(path);
 	o->buf = malloc(OUT_BUFFER);
 	if (!o->path || !o->buf) {
 		release(o);
